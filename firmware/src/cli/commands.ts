@@ -1,0 +1,5 @@
+// The table of `iss` subcommands.
+import type { Command } from "./command.js";
+import { checkConfigCommand } from "./commands/check-config.js";
+
+export const commands: readonly Command[] = [checkConfigCommand];

@@ -1,0 +1,108 @@
+// The daemon's configuration schema (iss.yaml): every field, its default and its limits. Validation errors
+// carry the field path (for example `rmtp.keys[0].secret`), see load.ts.
+import { z } from "zod";
+import { isIPv4 } from "node:net";
+
+const ipv4 = z.string().refine((s) => isIPv4(s), { message: "must be an IPv4 address" });
+
+function ipv4ToInt(address: string): number {
+  return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+}
+
+const multicastGroup = ipv4.refine(
+  (s) => {
+    const n = ipv4ToInt(s);
+    return n >= ipv4ToInt("224.0.1.0") && n <= ipv4ToInt("239.255.255.255");
+  },
+  { message: "must be an IPv4 multicast group outside 224.0.0.0/24 (for example 239.192.77.1)" },
+);
+
+const hexSecret = z
+  .string()
+  .regex(/^[0-9a-fA-F]+$/, { message: "must be hexadecimal" })
+  .refine((s) => s.length >= 64 && s.length % 2 === 0, {
+    message: "must be at least 32 bytes (64 hex digits)",
+  });
+
+const siteKey = z
+  .object({
+    id: z.number().int().min(0).max(255),
+    secret: hexSecret.optional(),
+    secretFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((k) => (k.secret === undefined) !== (k.secretFile === undefined), {
+    message: "give exactly one of secret or secretFile",
+  });
+
+const windowSchema = z
+  .object({
+    initial: z.number().int().min(1).max(4096).default(64),
+    min: z.number().int().min(1).max(4096).default(8),
+    max: z.number().int().min(1).max(4096).default(1024),
+  })
+  .strict()
+  .refine((w) => w.min <= w.initial && w.initial <= w.max, { message: "needs min <= initial <= max" });
+
+export const rmtpSchema = z
+  .object({
+    group: multicastGroup,
+    port: z.number().int().min(1024).max(65535).default(5405),
+    keys: z.array(siteKey).min(1, { message: "at least one site key is required" }),
+    sendKeyId: z.number().int().min(0).max(255),
+    frameBytes: z.number().int().min(256).max(8972).default(1400),
+    maxMessageBytes: z
+      .number()
+      .int()
+      .min(1)
+      .max(256 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
+    helloIntervalMs: z.number().int().min(10).max(60_000).default(500),
+    announceIntervalMs: z.number().int().min(10).max(60_000).default(250),
+    memberTimeoutMs: z.number().int().min(50).max(600_000).default(2000),
+    evictAfterMs: z.number().int().min(50).max(600_000).default(2000),
+    sendTimeoutMs: z.number().int().min(100).max(3_600_000).default(15_000),
+    window: windowSchema.default({ initial: 64, min: 8, max: 1024 }),
+  })
+  .strict()
+  .refine((r) => r.keys.some((k) => k.id === r.sendKeyId), {
+    message: "sendKeyId must name one of the keys",
+    path: ["sendKeyId"],
+  })
+  .refine((r) => new Set(r.keys.map((k) => k.id)).size === r.keys.length, {
+    message: "key ids must be unique",
+    path: ["keys"],
+  });
+
+export const configSchema = z
+  .object({
+    node: z
+      .object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, {
+          message: "must be 1-32 characters of a-z, 0-9 and '-', starting with a letter or digit",
+        }),
+        id: z.number().int().min(1).max(65535),
+        role: z.enum(["sm", "bsm", "se"]),
+        dataDir: z.string().min(1).default("/var/lib/iss"),
+      })
+      .strict(),
+    network: z
+      .object({
+        interface: z.string().regex(/^[A-Za-z0-9_.:-]{1,15}$/, { message: "must be a Linux interface name" }),
+        address: ipv4,
+      })
+      .strict(),
+    rmtp: rmtpSchema,
+    control: z
+      .object({ socket: z.string().min(1).default("/run/iss/iss.sock") })
+      .strict()
+      .default({ socket: "/run/iss/iss.sock" }),
+    log: z
+      .object({ level: z.enum(["debug", "info", "warn", "error"]).default("info") })
+      .strict()
+      .default({ level: "info" }),
+  })
+  .strict();
+
+export type IssConfig = z.infer<typeof configSchema>;
+export type RmtpConfig = IssConfig["rmtp"];

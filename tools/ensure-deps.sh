@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what `npm start`, `npm test` and `npm run bench` need on a fresh machine of this kind, once:
+# the Debian packages that provide the kernel tools and real protocol peers, and the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(iproute2 nftables socat tshark procps)
+commands=(ip nft socat tshark pkill)
+
+missing=0
+for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+if [ "$missing" = 1 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "iss: the Debian packages ${debian_packages[*]} are missing and installing them needs root (run as root or with sudo)" >&2
+    exit 1
+  fi
+  echo "iss: installing Debian packages: ${debian_packages[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${debian_packages[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "iss: installing npm dependencies from the lockfile" >&2
+  npm ci --no-audit --no-fund >/dev/null
+fi
