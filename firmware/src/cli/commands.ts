@@ -1,5 +1,6 @@
 // The table of `iss` subcommands.
 import type { Command } from "./command.js";
 import { checkConfigCommand } from "./commands/check-config.js";
+import { labCommand } from "./commands/lab.js";
 
-export const commands: readonly Command[] = [checkConfigCommand];
+export const commands: readonly Command[] = [checkConfigCommand, labCommand];
