@@ -1,10 +1,9 @@
 // The board daemons: `iss run --config FILE` started inside the board's namespace, detached, with stdout
 // and stderr appended to the board's log; stopped by pid, but only while that pid is inside the namespace.
-import { spawn } from "node:child_process";
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { inNetns, netnsPids } from "./netns.js";
+import { inNetns, netnsPids, spawnInNetns } from "./netns.js";
 import { isAlive, terminate } from "./processes.js";
 import type { BoardState } from "./state.js";
 
@@ -28,8 +27,10 @@ export function startDaemon(board: BoardState): number {
       argv,
     };
     writeSync(log, JSON.stringify(record) + "\n");
-    const [file, ...args] = argv;
-    const child = spawn(file ?? "ip", args, { detached: true, stdio: ["ignore", log, log] });
+    const child = spawnInNetns(board.namespace, board.command, {
+      detached: true,
+      stdio: ["ignore", log, log],
+    });
     child.on("error", () => undefined);
     child.unref();
     if (child.pid === undefined) throw new Error(`cannot start '${argv.join(" ")}'`);

@@ -5,7 +5,7 @@ export { parseFault, faultUsage, type Fault } from "./faults.js";
 export { queryControlStatus, type BoardStatus, type ControlAnswer } from "./status.js";
 export type { BoardState, LabState } from "./state.js";
 export { canBuildLab, privilegeMessage } from "./privileges.js";
-export { CommandError, inNetns, type RunOptions, type RunResult } from "./netns.js";
+export { CommandError, inNetns, spawnInNetns, systemTool, type RunOptions, type RunResult } from "./netns.js";
 export { issRunCommand } from "./daemons.js";
 export { defaultRate } from "./rate.js";
 export { labBaseDir, checkLabName, maxBoards } from "./names.js";

@@ -1,12 +1,12 @@
 // The programmatic lab: createLab() builds the switch, the boards and (unless daemons: false) starts one
 // daemon per board; openLab() attaches to a lab built by another process. A Lab injects faults, runs
 // commands inside a board's namespace, reports status and tears itself down.
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import type { ChildProcess, SpawnOptions } from "node:child_process";
 import { writeBoardConfig, writeSiteKey } from "./configs.js";
 import { issRunCommand, startDaemon } from "./daemons.js";
 import { applyFault, type Fault } from "./faults.js";
 import { checkBoardCount, checkLabName, isLabNamespace, labBaseDir, labDir } from "./names.js";
-import { inNetns, listNetns, run, type RunOptions, type RunResult } from "./netns.js";
+import { inNetns, listNetns, run, spawnInNetns, type RunOptions, type RunResult } from "./netns.js";
 import { defaultRate, parseRate } from "./rate.js";
 import {
   boardOf,
@@ -103,8 +103,7 @@ export class Lab {
 
   /** Spawns `argv` inside board `index`'s namespace (`ip netns exec` execs in place: the pid is argv's). */
   spawnInBoard(index: number, argv: readonly string[], options: SpawnOptions = {}): ChildProcess {
-    const [file, ...args] = inNetns(this.board(index).namespace, argv);
-    return spawn(file ?? "ip", args, options);
+    return spawnInNetns(this.board(index).namespace, argv, options);
   }
 
   async status(): Promise<BoardStatus[]> {

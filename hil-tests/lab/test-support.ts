@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createLab, destroyLab, type CreateLabOptions, type Lab } from "./index.js";
 import { isLabNamespace } from "./names.js";
-import { listNetns, run } from "./netns.js";
+import { listNetns, run, systemTool } from "./netns.js";
 
 /** A lab name no parallel test uses: a letter and five random base-36 characters. */
 export function uniqueLabName(): string {
@@ -26,12 +26,17 @@ export async function labNamespaces(name: string): Promise<string[]> {
   return (await listNetns()).filter((ns) => isLabNamespace(name, ns));
 }
 
-export async function json<T>(argv: string[]): Promise<T> {
-  const out = (await run(argv)).stdout.trim();
+/** Runs a system tool (`ip`, `tc`, `bridge` with `-j`) and parses its JSON output. */
+export async function json<T>([tool, ...args]: string[]): Promise<T> {
+  const out = (await run([systemTool(tool ?? ""), ...args])).stdout.trim();
   return JSON.parse(out === "" ? "[]" : out) as T;
 }
 
-export async function eventually<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -27,13 +27,33 @@ test("up with 3 boards builds namespaces, a snooping bridge, veth ports, address
     [state.switchNamespace, ...lab.boards.map((b) => b.namespace)].sort(),
   );
 
-  const [bridge] = await json<Link[]>(["ip", "-n", state.switchNamespace, "-j", "-d", "link", "show", state.bridge]);
+  const [bridge] = await json<Link[]>([
+    "ip",
+    "-n",
+    state.switchNamespace,
+    "-j",
+    "-d",
+    "link",
+    "show",
+    state.bridge,
+  ]);
   t.is(bridge?.linkinfo?.info_kind, "bridge");
   t.is(bridge?.linkinfo?.info_data?.mcast_snooping, 1);
   t.is(bridge?.linkinfo?.info_data?.mcast_querier, 1);
+  t.is(bridge?.linkinfo?.info_data?.mcast_igmp_version, 3);
   t.true(bridge?.flags.includes("UP"));
 
-  const ports = await json<Link[]>(["ip", "-n", state.switchNamespace, "-j", "-d", "link", "show", "type", "veth"]);
+  const ports = await json<Link[]>([
+    "ip",
+    "-n",
+    state.switchNamespace,
+    "-j",
+    "-d",
+    "link",
+    "show",
+    "type",
+    "veth",
+  ]);
   t.deepEqual(ports.map((p) => p.ifname).sort(), lab.boards.map((b) => b.port).sort());
   for (const port of ports) {
     t.is(port.master, state.bridge);
@@ -43,15 +63,42 @@ test("up with 3 boards builds namespaces, a snooping bridge, veth ports, address
   for (const board of lab.boards) {
     const [eth] = await json<Link[]>(["ip", "-n", board.namespace, "-j", "addr", "show", "dev", "eth0"]);
     const inet = eth?.addr_info?.find((a) => a.family === "inet");
-    t.deepEqual(inet && { local: inet.local, prefixlen: inet.prefixlen }, { local: board.address, prefixlen: 24 });
+    t.deepEqual(inet && { local: inet.local, prefixlen: inet.prefixlen }, {
+      local: board.address,
+      prefixlen: 24,
+    });
     t.true(eth?.flags.includes("UP"));
-    const routes = await json<Array<{ dst: string; dev: string }>>(["ip", "-n", board.namespace, "-j", "route"]);
+    const routes = await json<Array<{ dst: string; dev: string }>>([
+      "ip",
+      "-n",
+      board.namespace,
+      "-j",
+      "route",
+    ]);
     t.true(routes.some((r) => r.dst === "224.0.0.0/4" && r.dev === "eth0"));
     const [lo] = await json<Link[]>(["ip", "-n", board.namespace, "-j", "link", "show", "lo"]);
     t.true(lo?.flags.includes("UP"));
 
-    const boardSide = await json<Qdisc[]>(["tc", "-n", board.namespace, "-j", "qdisc", "show", "dev", "eth0"]);
-    const switchSide = await json<Qdisc[]>(["tc", "-n", state.switchNamespace, "-j", "qdisc", "show", "dev", board.port]);
+    const boardSide = await json<Qdisc[]>([
+      "tc",
+      "-n",
+      board.namespace,
+      "-j",
+      "qdisc",
+      "show",
+      "dev",
+      "eth0",
+    ]);
+    const switchSide = await json<Qdisc[]>([
+      "tc",
+      "-n",
+      state.switchNamespace,
+      "-j",
+      "qdisc",
+      "show",
+      "dev",
+      board.port,
+    ]);
     for (const qdiscs of [boardSide, switchSide]) {
       const tbf = qdiscs.find((q) => q.kind === "tbf" && q.root === true);
       t.is(tbf?.options.rate, 1e9 / 8, "1gbit, in bytes per second");
@@ -69,7 +116,16 @@ test("--rate 100mbit limits ports to 100 Mbit/s and --rate none leaves them unli
     withLab(t, { boards: 1, daemons: false, rate: "100mbit" }),
     withLab(t, { boards: 1, daemons: false, rate: "none" }),
   ]);
-  const slowQdiscs = await json<Qdisc[]>(["tc", "-n", slow.board(1).namespace, "-j", "qdisc", "show", "dev", "eth0"]);
+  const slowQdiscs = await json<Qdisc[]>([
+    "tc",
+    "-n",
+    slow.board(1).namespace,
+    "-j",
+    "qdisc",
+    "show",
+    "dev",
+    "eth0",
+  ]);
   t.is(slowQdiscs.find((q) => q.kind === "tbf")?.options.rate, 100e6 / 8);
   const freeSw = free.describe().switchNamespace;
   const freeQdiscs = [

@@ -6,12 +6,17 @@ import { tbfArgs } from "./rate.js";
 import type { BoardState, LabState } from "./state.js";
 
 /**
- * IGMP snooping with the bridge as querier. Times are in centiseconds: a general query every 10 s with a
- * 1 s maximum response time (switch defaults are 125 s and 10 s), so a board whose port came back up, and
- * got the bridge's startup query, is a group member again within about a second.
+ * IGMP snooping with the bridge as an IGMPv3 querier. Version 3 matters: a v2 querier puts the boards in
+ * v2 mode, where a board that hears another board's report for a group suppresses its own, and the bridge
+ * floods reports while it waits for its first query round, so a joined board could stay unknown to the
+ * snooping table. Times are in centiseconds: a general query every 10 s with a 1 s maximum response time
+ * (switch defaults are 125 s and 10 s), so a board whose port came back up, and got the bridge's startup
+ * query, is a group member again within about a second.
  */
-const snooping =
-  "mcast_snooping 1 mcast_querier 1 mcast_query_interval 1000 mcast_query_response_interval 100".split(" ");
+const snooping = [
+  ..."mcast_snooping 1 mcast_querier 1 mcast_igmp_version 3 mcast_mld_version 2".split(" "),
+  ..."mcast_query_interval 1000 mcast_query_response_interval 100".split(" "),
+];
 
 export async function createSwitch(state: LabState): Promise<void> {
   const sw = state.switchNamespace;
