@@ -3,7 +3,7 @@
 import { startDaemon, daemonAlive, stopDaemon } from "./daemons.js";
 import { lossTable } from "./names.js";
 import { nft } from "./netns.js";
-import { send, waitGone } from "./processes.js";
+import { send, waitGone, waitState } from "./processes.js";
 import type { BoardState, LabState } from "./state.js";
 import { setPortUp } from "./topology.js";
 
@@ -74,6 +74,7 @@ export async function applyFault(state: LabState, board: BoardState, fault: Faul
         throw new Error(`board ${board.index}'s daemon is not running (pid ${board.pid ?? "none"})`);
       }
       send(board.pid, fault.kind === "stop" ? "SIGSTOP" : "SIGCONT");
+      await waitState(board.pid, fault.kind === "stop" ? "stopped" : "running");
       return;
   }
 }

@@ -52,6 +52,15 @@ export async function waitGone(pids: readonly number[], timeoutMs: number): Prom
   return left;
 }
 
+/** Waits until `pid` is in `state` (a signal takes effect when the process is next scheduled). */
+export async function waitState(pid: number, state: ProcessState, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processState(pid) !== state) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} is not ${state} after ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}
+
 /** SIGTERM (and SIGCONT, so a stopped process sees it), then SIGKILL what is left after `graceMs`. */
 export async function terminate(pids: readonly number[], graceMs = 3000): Promise<void> {
   const alive = pids.filter(isAlive);

@@ -39,6 +39,12 @@ export async function queryControlStatus(socket: string, timeoutMs = 1000): Prom
   }
 }
 
+/** A stopped daemon is not asked: it would only answer after SIGCONT, to a client that gave up. */
+const notAsked: Record<"stopped" | "gone", ControlAnswer> = {
+  stopped: { answered: false, error: "daemon stopped" },
+  gone: { answered: false, error: "daemon not running" },
+};
+
 async function portUp(state: LabState, board: BoardState): Promise<boolean | null> {
   try {
     const [link] = await ipJson<Array<{ flags: string[] }>>(state.switchNamespace, [
@@ -58,7 +64,7 @@ export async function boardStatus(
   board: BoardState,
   namespaces: string[],
 ): Promise<BoardStatus> {
-  const alive = await daemonAlive(board);
+  const daemon = board.pid !== null && (await daemonAlive(board)) ? processState(board.pid) : "gone";
   return {
     board: board.index,
     name: board.name,
@@ -69,10 +75,8 @@ export async function boardStatus(
     portUp: await portUp(state, board),
     loss: board.loss,
     pid: board.pid,
-    daemon: alive && board.pid !== null ? processState(board.pid) : "gone",
-    control: alive
-      ? await queryControlStatus(board.controlSocket)
-      : { answered: false, error: "daemon not running" },
+    daemon,
+    control: daemon === "running" ? await queryControlStatus(board.controlSocket) : notAsked[daemon],
   };
 }
 
