@@ -1,9 +1,11 @@
 // The lab's kernel objects, read back with `ip -j` and `tc -j`: namespaces, the snooping bridge, veth
-// ports, board addresses and routes, tbf qdiscs in both directions; and the generated configs and key.
+// ports, board addresses and routes, tbf qdiscs in both directions, socket buffer limits as a board sees
+// them; and the generated configs and key.
 import test from "ava";
 import { readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseConfig } from "../../firmware/src/config/load.js";
+import { socketBufferLimit } from "./sysctl.js";
 import { json, labNamespaces, withLab } from "./test-support.js";
 
 interface Link {
@@ -104,6 +106,10 @@ test("up with 3 boards builds namespaces, a snooping bridge, veth ports, address
       t.is(tbf?.options.rate, 1e9 / 8, "1gbit, in bytes per second");
       t.is(tbf?.options.burst, 125_000);
     }
+  }
+  for (const limit of ["rmem_max", "wmem_max"]) {
+    const seen = await lab.runInBoard(1, ["cat", `/proc/sys/net/core/${limit}`]);
+    t.true(Number(seen.stdout) >= socketBufferLimit, `${limit} seen inside a board: ${seen.stdout.trim()}`);
   }
   t.is(lab.board(1).role, "sm");
   t.is(lab.board(2).role, "bsm");
