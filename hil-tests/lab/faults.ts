@@ -22,8 +22,9 @@ export function parseFault(argv: readonly string[]): Fault {
   const [kind, arg, extra] = argv;
   if (kind === "loss" && arg !== undefined && extra === undefined) {
     const percent = Number(arg);
-    if (!/^[0-9]+$/.test(arg) || percent > 100)
+    if (!/^[0-9]+$/.test(arg) || percent > 100) {
       throw new Error(`loss PCT must be an integer from 0 to 100, got '${arg}'`);
+    }
     return { kind, percent };
   }
   const simple = ["cut", "restore", "kill", "restart", "stop", "cont"] as const;

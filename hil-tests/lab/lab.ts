@@ -68,8 +68,9 @@ export class Lab {
   static open(name: string, baseDir = labBaseDir()): Lab {
     const dir = labDir(name, baseDir);
     const state = readState(dir);
-    if (!state)
+    if (!state) {
       throw new Error(`no lab named '${name}' (no readable ${stateFile(dir)}); start one with 'iss lab up'`);
+    }
     return new Lab(state, baseDir);
   }
 
