@@ -52,7 +52,9 @@ export function parseConfig(text: string, baseDir: string): LoadResult {
   const errors: ConfigError[] = [];
   const keys: SiteKey[] = [];
   parsed.data.rmtp.keys.forEach((key, index) => {
-    const hex = key.secret ?? readKeyFile(resolve(baseDir, key.secretFile ?? ""), `rmtp.keys[${index}].secretFile`, errors);
+    const hex =
+      key.secret ??
+      readKeyFile(resolve(baseDir, key.secretFile ?? ""), `rmtp.keys[${index}].secretFile`, errors);
     if (hex !== undefined) keys.push({ id: key.id, secret: Buffer.from(hex, "hex") });
   });
   if (errors.length > 0) return { ok: false, errors };
@@ -64,7 +66,10 @@ function readKeyFile(path: string, field: string, errors: ConfigError[]): string
   try {
     text = readFileSync(path, "utf8").trim();
   } catch (err) {
-    errors.push({ path: field, message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+    errors.push({
+      path: field,
+      message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    });
     return undefined;
   }
   if (!/^[0-9a-fA-F]+$/.test(text) || text.length < 64 || text.length % 2 !== 0) {
@@ -81,7 +86,12 @@ export function loadConfigFile(path: string): LoadResult {
   } catch (err) {
     return {
       ok: false,
-      errors: [{ path: "(file)", message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }],
+      errors: [
+        {
+          path: "(file)",
+          message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        },
+      ],
     };
   }
   return parseConfig(text, dirname(resolve(path)));

@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { maxLineBytes, parseRequest, type ControlReply } from "./protocol.js";
 
-export type ControlHandler = (args: Record<string, unknown>) => Promise<unknown> | unknown;
+export type ControlHandler = (args: Record<string, unknown>) => unknown;
 
 export class ControlServer {
   private readonly server: Server;
@@ -48,6 +48,7 @@ export class ControlServer {
     socket.on("error", () => socket.destroy());
     socket.on("close", () => unsubscribes.forEach((u) => u()));
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
+    lines.on("error", () => socket.destroy());
     lines.on("line", (line) => {
       if (line.length > maxLineBytes) return socket.destroy();
       const req = parseRequest(line);
@@ -67,7 +68,8 @@ export class ControlServer {
         .then(() => handler(req))
         .then(
           (result) => send({ id: req.id, ok: true, result: result ?? null }),
-          (err: unknown) => send({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+          (err: unknown) =>
+            send({ id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
         );
     });
   }

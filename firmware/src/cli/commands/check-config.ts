@@ -10,7 +10,9 @@ export const checkConfigCommand: Command = {
   run(argv) {
     const [file, extra] = argv;
     if (file === undefined || file === "--help" || extra !== undefined) {
-      return Promise.resolve(file === "--help" ? (process.stdout.write(this.usage + "\n"), 0) : fail(`usage: ${this.usage}`));
+      return Promise.resolve(
+        file === "--help" ? (process.stdout.write(this.usage + "\n"), 0) : fail(`usage: ${this.usage}`),
+      );
     }
     const result = loadConfigFile(file);
     if (!result.ok) {

@@ -1,0 +1,327 @@
+// One RMTP member, sans-I/O: composes the sender, the recipient and (on the active Service Manager) the
+// manager, tracks the manager's epoch and the membership from its announcements, says HELLO, and routes
+// every frame, including frames between its own parts. Frames and the clock in; actions out (drain()).
+import { FrameType } from "../codec/frames.js";
+import type { AnnounceFrame, Frame } from "../codec/frames.js";
+import { Manager } from "./manager.js";
+import { Recipient } from "./recipient.js";
+import { Sender } from "./sender.js";
+import { zeroCounters } from "./types.js";
+import type {
+  Address,
+  Counters,
+  FrameBody,
+  Identity,
+  NodeAction,
+  NodeEvent,
+  Outbox,
+  RmtpParams,
+} from "./types.js";
+
+export interface NodeStatus {
+  id: number;
+  name: string;
+  incarnation: number;
+  manager: { id: number; name: string; address: string | null; self: boolean } | null;
+  epoch: number;
+  admitted: boolean;
+  members: Array<{ id: number; name: string }>;
+  pendingMessages: number;
+  counters: Counters;
+}
+
+export class RmtpNode {
+  readonly counters = zeroCounters();
+  private readonly actions: NodeAction[] = [];
+  private readonly local: Frame[] = [];
+  private readonly names = new Map<number, string>();
+  private readonly sender: Sender;
+  private readonly recipient: Recipient;
+  private manager: Manager | null = null;
+  private epoch = 0;
+  private managerId = 0;
+  private managerAddress: Address | null = null;
+  private lastAnnounceAt = 0;
+  private managerLost = false;
+  private membershipVersion = -1;
+  private memberIds = new Set<number>();
+  private admitted = false;
+  private helloAt = 0;
+
+  constructor(
+    readonly identity: Identity,
+    private readonly params: RmtpParams,
+    managerEpoch?: number,
+  ) {
+    const outbox: Outbox = {
+      multicast: (body) => this.emit(body, "group"),
+      toManager: (body) => this.emit(body, "manager"),
+    };
+    this.names.set(identity.id, identity.name);
+    this.sender = new Sender(params, outbox, this.actions, this.counters);
+    this.recipient = new Recipient(params, outbox, this.actions, this.counters, (id) => this.nameOf(id));
+    if (managerEpoch !== undefined) {
+      const self = { ...identity, address: null, lastHeardAt: 0 };
+      this.manager = new Manager(self, params, outbox, this.actions, this.counters);
+      this.epoch = managerEpoch;
+      this.managerId = identity.id;
+      this.setAdmitted(true, 0);
+    }
+  }
+
+  get isManager(): boolean {
+    return this.manager !== null;
+  }
+
+  get currentEpoch(): number {
+    return this.epoch;
+  }
+
+  submit(payload: Uint8Array, now: number): number {
+    const id = this.sender.submit(payload, now);
+    this.flushLocal(now);
+    return id;
+  }
+
+  abort(messageId: number, now: number): ReturnType<Sender["abort"]> {
+    const result = this.sender.abort(messageId, now);
+    this.flushLocal(now);
+    return result;
+  }
+
+  /** Graceful stop: tell the manager we are leaving so nobody waits for our acknowledgements. */
+  leave(now: number): void {
+    this.emit({ type: FrameType.Leave }, "group");
+    this.flushLocal(now);
+  }
+
+  receive(frame: Frame, from: Address, now: number): void {
+    this.counters.framesReceived++;
+    if (frame.source === this.identity.id) return;
+    switch (frame.type) {
+      case FrameType.Announce:
+        this.onAnnounce(frame, from, now);
+        break;
+      case FrameType.Hello:
+        this.names.set(frame.source, frame.name);
+        if (this.manager && frame.epoch > this.epoch)
+          this.changeEpoch(frame.epoch + 1, `member ${frame.name} knows epoch ${frame.epoch}`, now);
+        this.manager?.onHello(frame, from, now);
+        break;
+      case FrameType.Leave:
+        this.manager?.onLeave(frame.source, frame.incarnation, now);
+        break;
+      default:
+        this.onStreamTraffic(frame, now);
+    }
+    this.flushLocal(now);
+  }
+
+  tick(now: number): void {
+    if (now >= this.helloAt) {
+      this.emit({ type: FrameType.Hello, role: this.identity.role, name: this.identity.name }, "group");
+      this.helloAt = now + this.params.helloIntervalMs;
+    }
+    if (
+      !this.manager &&
+      this.epoch !== 0 &&
+      !this.managerLost &&
+      now - this.lastAnnounceAt > this.params.memberTimeoutMs
+    ) {
+      this.managerLost = true;
+      this.event({ event: "manager-lost", epoch: this.epoch, silentMs: now - this.lastAnnounceAt });
+    }
+    this.manager?.tick(now);
+    this.sender.tick(now);
+    this.recipient.tick(now);
+    this.flushLocal(now);
+  }
+
+  nextDeadline(): number {
+    const managerWatch =
+      !this.manager && this.epoch !== 0 && !this.managerLost
+        ? this.lastAnnounceAt + this.params.memberTimeoutMs + 1
+        : Infinity;
+    return Math.min(
+      this.helloAt,
+      managerWatch,
+      this.manager?.nextDeadline() ?? Infinity,
+      this.sender.nextDeadline(),
+      this.recipient.nextDeadline(),
+    );
+  }
+
+  drain(): NodeAction[] {
+    const out = this.actions.slice();
+    this.actions.length = 0;
+    return out;
+  }
+
+  status(): NodeStatus {
+    const members = this.manager ? [...this.manager.members.keys()] : [...this.memberIds];
+    return {
+      id: this.identity.id,
+      name: this.identity.name,
+      incarnation: this.identity.incarnation,
+      manager:
+        this.managerId === 0
+          ? null
+          : {
+              id: this.managerId,
+              name: this.nameOf(this.managerId),
+              address: this.managerAddress?.address ?? null,
+              self: this.isManager,
+            },
+      epoch: this.epoch,
+      admitted: this.admitted,
+      members: members.sort((a, b) => a - b).map((id) => ({ id, name: this.nameOf(id) })),
+      pendingMessages: this.sender.pending,
+      counters: { ...this.counters },
+    };
+  }
+
+  nameOf(id: number): string {
+    return this.names.get(id) ?? `#${id}`;
+  }
+
+  private onAnnounce(a: AnnounceFrame, from: Address, now: number): void {
+    if (this.manager) {
+      if (a.epoch <= this.epoch) {
+        this.counters.staleEpochFrames++;
+        return;
+      }
+      this.manager = null;
+      this.event({
+        event: "stepped-down",
+        epoch: this.epoch,
+        cause: `manager ${this.nameOf(a.source)} announced epoch ${a.epoch}`,
+      });
+    }
+    if (a.epoch < this.epoch) {
+      this.counters.staleEpochFrames++;
+      return;
+    }
+    if (a.epoch > this.epoch) this.changeEpoch(a.epoch, `announcement from ${this.nameOf(a.source)}`, now);
+    this.managerId = a.source;
+    this.managerAddress = from;
+    this.lastAnnounceAt = now;
+    this.managerLost = false;
+    if (a.membershipVersion === this.membershipVersion) return;
+    this.membershipVersion = a.membershipVersion;
+    const ids = new Set(a.members.map((m) => m.id));
+    for (const id of this.memberIds) if (!ids.has(id)) this.recipient.dropSource(id);
+    this.memberIds = ids;
+    const listed = a.members.some(
+      (m) => m.id === this.identity.id && m.incarnation === this.identity.incarnation,
+    );
+    this.setAdmitted(listed, now);
+  }
+
+  private setAdmitted(admitted: boolean, now: number): void {
+    if (admitted === this.admitted) return;
+    this.admitted = admitted;
+    this.sender.setActive(admitted, now);
+    if (admitted) {
+      this.event({ event: "admitted", epoch: this.epoch, manager: this.nameOf(this.managerId) });
+    } else {
+      this.event({ event: "evicted-self", epoch: this.epoch });
+      this.helloAt = now;
+    }
+  }
+
+  private changeEpoch(epoch: number, cause: string, now: number): void {
+    this.event({ event: "epoch-changed", from: this.epoch, to: epoch, cause });
+    this.epoch = epoch;
+    this.membershipVersion = -1;
+    this.recipient.resetStreams();
+    this.manager?.resetStreams();
+    if (!this.manager) this.setAdmitted(false, now);
+    this.sender.resetStream(now);
+  }
+
+  private onStreamTraffic(frame: Frame, now: number): void {
+    if (frame.epoch !== this.epoch || this.epoch === 0) {
+      this.counters.staleEpochFrames++;
+      return;
+    }
+    this.manager?.heard(frame.source, frame.incarnation, now);
+    switch (frame.type) {
+      case FrameType.Data:
+      case FrameType.Abort:
+        this.recipient.onFrame(frame, now);
+        this.manager?.onStreamFrame(frame.source, frame.incarnation, frame.seq, now);
+        return;
+      case FrameType.Ack:
+        this.manager?.onAck(frame, now);
+        return;
+      case FrameType.Nak:
+        if (this.isOwnStream(frame.streamSource, frame.streamIncarnation)) this.sender.onNak(frame, now);
+        else this.recipient.onOverheardNak(frame, now);
+        this.manager?.onNak(frame);
+        return;
+      case FrameType.Grant:
+        if (frame.source !== this.managerId) {
+          this.counters.rejectedFrames++;
+          return;
+        }
+        if (this.isOwnStream(frame.streamSource, frame.streamIncarnation)) this.sender.onGrant(frame, now);
+        else this.recipient.onGrant(frame, now);
+        return;
+    }
+  }
+
+  private isOwnStream(source: number, incarnation: number): boolean {
+    return source === this.identity.id && incarnation === this.identity.incarnation;
+  }
+
+  private emit(body: FrameBody, to: "group" | "manager"): void {
+    const frame = {
+      ...body,
+      epoch: this.epoch,
+      source: this.identity.id,
+      incarnation: this.identity.incarnation,
+    };
+    if (to === "manager") {
+      if (this.manager) this.local.push(frame);
+      else if (this.managerAddress) this.send(frame, this.managerAddress);
+      return;
+    }
+    this.send(frame, "group");
+    if (this.manager && frame.type !== FrameType.Announce && frame.type !== FrameType.Hello)
+      this.local.push(frame);
+  }
+
+  private send(frame: Frame, to: "group" | Address): void {
+    this.counters.framesSent++;
+    this.actions.push({ kind: "frame", frame, to });
+  }
+
+  /** Frames between this node's own parts: its sender and recipient talking to its own manager. */
+  private flushLocal(now: number): void {
+    for (let frame = this.local.shift(); frame; frame = this.local.shift()) {
+      const m = this.manager;
+      switch (frame.type) {
+        case FrameType.Data:
+        case FrameType.Abort:
+          m?.onStreamFrame(frame.source, frame.incarnation, frame.seq, now);
+          break;
+        case FrameType.Ack:
+          m?.onAck(frame, now);
+          break;
+        case FrameType.Nak:
+          m?.onNak(frame);
+          break;
+        case FrameType.Grant:
+          if (this.isOwnStream(frame.streamSource, frame.streamIncarnation)) this.sender.onGrant(frame, now);
+          else this.recipient.onGrant(frame, now);
+          break;
+        case FrameType.Leave:
+          break;
+      }
+    }
+  }
+
+  private event(detail: NodeEvent): void {
+    this.actions.push({ kind: "event", detail });
+  }
+}
