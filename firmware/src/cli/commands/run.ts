@@ -1,0 +1,53 @@
+// `iss run --config FILE`: the firmware daemon in the foreground, logging JSON lines to stdout. SIGTERM or
+// SIGINT stops it gracefully (it leaves the group so nobody waits for it).
+import { parseArgs } from "node:util";
+import type { Command } from "../command.js";
+import { fail } from "../command.js";
+import { loadConfigFile } from "../../config/load.js";
+import { Logger } from "../../log/logger.js";
+import { startDaemon } from "../../daemon/daemon.js";
+
+export const runCommand: Command = {
+  name: "run",
+  summary: "run the firmware daemon in the foreground (JSON log lines on stdout)",
+  usage: "iss run --config FILE",
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { config: { type: "string" }, help: { type: "boolean" } },
+    });
+    if (values.help) {
+      process.stdout.write(`usage: ${this.usage}\n`);
+      return 0;
+    }
+    if (!values.config) return fail(`usage: ${this.usage}`);
+    const loaded = loadConfigFile(values.config);
+    const boot = new Logger("iss");
+    if (!loaded.ok) {
+      boot.error("config-invalid", { file: values.config, errors: loaded.errors });
+      return 1;
+    }
+    const log = new Logger("iss", undefined, loaded.value.config.log.level);
+    let daemon;
+    try {
+      daemon = await startDaemon(loaded.value, log);
+    } catch (err) {
+      log.error("start-failed", { error: (err as Error).message });
+      return 1;
+    }
+    const running = daemon;
+    return new Promise<number>((resolve) => {
+      const stop = (signal: string): void => {
+        running.stop(`signal ${signal}`).then(
+          () => resolve(0),
+          (err: unknown) => {
+            log.error("stop-failed", { error: (err as Error).message });
+            resolve(1);
+          },
+        );
+      };
+      process.once("SIGTERM", () => stop("SIGTERM"));
+      process.once("SIGINT", () => stop("SIGINT"));
+    });
+  },
+};

@@ -1,0 +1,147 @@
+// The firmware daemon's composition root: from a validated config it opens the UDP multicast transport on
+// the service interface, starts the RMTP endpoint (as manager on the Service Manager), persists the
+// incarnation and epoch, serves the control socket, and logs what happens as JSON lines.
+import { createHash } from "node:crypto";
+import type { LoadedConfig } from "../config/load.js";
+import { ControlServer } from "../control/server.js";
+import type { Logger } from "../log/logger.js";
+import { Role } from "../rmtp/codec/frames.js";
+import type { Delivery, NodeEvent } from "../rmtp/core/types.js";
+import { realClock } from "../rmtp/io/clock.js";
+import { RmtpEndpoint } from "../rmtp/io/endpoint.js";
+import { UdpTransport } from "../rmtp/io/udp-transport.js";
+import { readCounters, writeCounters } from "./persistent-counters.js";
+import { RateLimitedLog } from "./rate-limited-log.js";
+import { SendTracker } from "./send-tracker.js";
+import { rmtpParams, siteKeyring } from "./rmtp-params.js";
+
+const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
+
+function messageIdArg(args: Record<string, unknown>): number {
+  const id = args.messageId;
+  if (typeof id !== "number" || !Number.isSafeInteger(id)) throw new Error("messageId must be an integer");
+  return id;
+}
+
+export interface RunningDaemon {
+  endpoint: RmtpEndpoint;
+  stop(reason: string): Promise<void>;
+}
+
+export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<RunningDaemon> {
+  const { config } = loaded;
+  const startedAt = Date.now();
+  const dataDir = config.node.dataDir;
+  const previous = readCounters(dataDir);
+  const isManager = config.node.role === "sm";
+  const counters = {
+    incarnation: previous.incarnation + 1,
+    epoch: isManager ? previous.epoch + 1 : previous.epoch,
+  };
+  writeCounters(dataDir, counters);
+
+  const transport = await UdpTransport.open({
+    group: config.rmtp.group,
+    port: config.rmtp.port,
+    interfaceAddress: config.network.address,
+  });
+  const rmtpLog = log.child("rmtp");
+  const rejects = new RateLimitedLog(rmtpLog);
+  const control = new ControlServer(config.control.socket, {
+    status: () => ({
+      node: {
+        name: config.node.name,
+        id: config.node.id,
+        role: config.node.role,
+        address: config.network.address,
+      },
+      uptimeMs: Date.now() - startedAt,
+      rmtp: endpoint.status(),
+    }),
+    "rmtp.submit": (args) => {
+      if (typeof args.payloadBase64 !== "string") throw new Error("rmtp.submit needs payloadBase64");
+      return { messageId: sends.submit(Buffer.from(args.payloadBase64, "base64")) };
+    },
+    "rmtp.result": (args) => sends.result(messageIdArg(args)),
+    "rmtp.abort": (args) => ({ outcome: sends.abort(messageIdArg(args)) }),
+  });
+
+  const onEvent = (event: NodeEvent): void => {
+    const { event: name, ...fields } = event;
+    if (name === "epoch-changed" && isManager && event.to > counters.epoch) {
+      counters.epoch = event.to;
+      writeCounters(dataDir, counters);
+    }
+    const level =
+      name === "member-evicted" || name === "manager-lost" || name === "gap" || name === "evicted-self"
+        ? "warn"
+        : "info";
+    rmtpLog[level](name, fields);
+    control.publish("rmtp.event", event);
+  };
+  const onDeliver = (d: Delivery): void => {
+    const sha256 = createHash("sha256").update(d.payload).digest("hex");
+    rmtpLog.info("delivered", {
+      source: d.sourceName,
+      messageId: d.messageId,
+      bytes: d.payload.length,
+      sha256,
+    });
+    control.publish("rmtp.deliver", {
+      source: d.source,
+      sourceName: d.sourceName,
+      incarnation: d.incarnation,
+      messageId: d.messageId,
+      bytes: d.payload.length,
+      sha256,
+      payloadBase64: d.payload.toString("base64"),
+    });
+  };
+
+  const endpoint = new RmtpEndpoint({
+    identity: {
+      id: config.node.id,
+      name: config.node.name,
+      role: roles[config.node.role],
+      incarnation: counters.incarnation,
+    },
+    params: rmtpParams(config.rmtp),
+    keyring: siteKeyring(loaded.keys, config.rmtp.sendKeyId),
+    transport,
+    clock: realClock,
+    managerEpoch: isManager ? counters.epoch : undefined,
+    onDeliver,
+    onEvent,
+    onReject: (reason, from, bytes) =>
+      rejects.warn(`${reason}:${from.address}`, "frame-rejected", {
+        reason,
+        from: from.address,
+        port: from.port,
+        bytes,
+      }),
+  });
+
+  const sends = new SendTracker(endpoint);
+  await control.listen();
+
+  log.info("started", {
+    name: config.node.name,
+    id: config.node.id,
+    role: config.node.role,
+    address: config.network.address,
+    group: `${config.rmtp.group}:${config.rmtp.port}`,
+    incarnation: counters.incarnation,
+    epoch: isManager ? counters.epoch : null,
+    control: config.control.socket,
+  });
+
+  return {
+    endpoint,
+    async stop(reason: string) {
+      log.info("stopping", { reason });
+      await endpoint.close();
+      await control.close();
+      log.info("stopped", { reason });
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Maps the validated `rmtp` config section onto the transport's tuning parameters and site keyring.
+import type { RmtpConfig } from "../config/schema.js";
+import type { SiteKey } from "../config/load.js";
+import { Keyring } from "../rmtp/codec/keyring.js";
+import { defaultTimingParams, type RmtpParams } from "../rmtp/core/types.js";
+
+export function rmtpParams(c: RmtpConfig): RmtpParams {
+  return {
+    frameBytes: c.frameBytes,
+    maxMessageBytes: c.maxMessageBytes,
+    helloIntervalMs: c.helloIntervalMs,
+    announceIntervalMs: c.announceIntervalMs,
+    memberTimeoutMs: c.memberTimeoutMs,
+    evictAfterMs: c.evictAfterMs,
+    sendTimeoutMs: c.sendTimeoutMs,
+    window: { ...c.window },
+    ...defaultTimingParams,
+  };
+}
+
+export function siteKeyring(keys: readonly SiteKey[], sendKeyId: number): Keyring {
+  return new Keyring(keys, sendKeyId);
+}
