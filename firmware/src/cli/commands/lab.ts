@@ -14,12 +14,14 @@ import {
   privilegeMessage,
 } from "../../../../hil-tests/lab/index.js";
 import { renderLab, renderStatus } from "../../../../hil-tests/lab/report.js";
+import { runDemo } from "../../../../hil-tests/lab/demo.js";
 
 const usage = [
   "iss lab up --boards N [--name LAB] [--rate 1gbit|100mbit|none] [--no-daemons] [--json]",
   "iss lab down [--name LAB] [--json]",
   "iss lab status [--name LAB] [--json]",
   `iss lab fault [--name LAB] --board N ${faultUsage}`,
+  "iss lab demo [--boards N] [--name LAB] [--seconds S]   (what npm start runs)",
 ].join("\n       ");
 
 const options = {
@@ -29,6 +31,7 @@ const options = {
   rate: { type: "string", default: defaultRate },
   "no-daemons": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
+  seconds: { type: "string" },
   help: { type: "boolean", default: false },
 } as const;
 
@@ -79,6 +82,16 @@ async function fault(values: Values, args: string[]): Promise<number> {
   return 0;
 }
 
+async function demo(values: Values): Promise<number> {
+  await runDemo({
+    name: values.name === "lab" ? "demo" : values.name,
+    boards: values.boards === undefined ? 5 : integer(values.boards, "--boards"),
+    rate: values.rate,
+    seconds: values.seconds === undefined ? undefined : integer(values.seconds, "--seconds"),
+  });
+  return 0;
+}
+
 export const labCommand: Command = {
   name: "lab",
   summary: "virtual lab: a bridge as the switch, one network namespace and daemon per board",
@@ -100,6 +113,7 @@ export const labCommand: Command = {
       down: () => down(parsed.values),
       status: () => status(parsed.values),
       fault: () => fault(parsed.values, args),
+      demo: () => demo(parsed.values),
     };
     const handler = sub === undefined ? undefined : handlers[sub];
     if (handler === undefined || (sub !== "fault" && args.length > 0)) return fail(`usage: ${usage}`);
