@@ -2,7 +2,7 @@
 // field path instead of stopping at the first, so `iss check-config` can list them all.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { configSchema, type IssConfig } from "./schema.js";
 
 export interface ConfigError {
@@ -32,21 +32,25 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function parseConfig(text: string, baseDir: string): LoadResult {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      errors: doc.errors.map((e) => ({
-        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : "(yaml)",
-        message: e.message.split("\n")[0] ?? e.message,
-      })),
+      errors: doc.errors.map((e) => {
+        const at = lines.linePos(e.pos[0]);
+        return { path: `line ${at.line}, column ${at.col}`, message: e.message.split("\n")[0] ?? e.message };
+      }),
     };
   }
   const parsed = configSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+      errors: parsed.error.issues.map((issue) => ({
+        path: formatPath(issue.path),
+        message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message,
+      })),
     };
   }
   const errors: ConfigError[] = [];
