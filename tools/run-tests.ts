@@ -2,10 +2,9 @@
 // with the plain line `N passed, N failed, N skipped` that CI reads. Exits non-zero on a failure or on no test.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-const require = createRequire(import.meta.url);
-const avaCli = require.resolve("ava/entrypoints/cli.mjs");
+const avaCli = fileURLToPath(new URL("../../node_modules/ava/entrypoints/cli.mjs", import.meta.url));
 const child = spawn(process.execPath, [avaCli, "--tap", ...process.argv.slice(2)], {
   stdio: ["ignore", "pipe", "inherit"],
 });
