@@ -81,7 +81,9 @@ function decodeBody(
       const payload = buf.subarray(o + DATA_FIELDS_BYTES, end);
       if (payload.length > messageBytes) return undefined;
       return {
-        ...h,
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
         type: FrameType.Data,
         flags,
         seq: buf.readUIntBE(o, 6),
@@ -93,7 +95,9 @@ function decodeBody(
     }
     case FrameType.Abort:
       return {
-        ...h,
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
         type: FrameType.Abort,
         seq: buf.readUIntBE(o, 6),
         messageId: buf.readUInt32BE(o + 6),
@@ -101,7 +105,9 @@ function decodeBody(
       };
     case FrameType.Ack:
       return {
-        ...h,
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
         type: FrameType.Ack,
         streamSource: buf.readUInt32BE(o),
         streamIncarnation: buf.readUInt32BE(o + 4),
@@ -118,7 +124,9 @@ function decodeBody(
         ranges.push(range);
       }
       return {
-        ...h,
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
         type: FrameType.Nak,
         streamSource: buf.readUInt32BE(o),
         streamIncarnation: buf.readUInt32BE(o + 4),
@@ -130,7 +138,9 @@ function decodeBody(
       const grantThrough = buf.readUIntBE(o + 14, 6);
       if (grantThrough < ackedThrough) return undefined;
       return {
-        ...h,
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
         type: FrameType.Grant,
         streamSource: buf.readUInt32BE(o),
         streamIncarnation: buf.readUInt32BE(o + 4),
@@ -145,7 +155,14 @@ function decodeBody(
       const length = buf.readUInt8(o + 1);
       if (!roles.has(role) || length < 1 || length > MAX_NAME_BYTES || body !== 2 + length) return undefined;
       if (!isUtf8(buf.subarray(o + 2, end))) return undefined;
-      return { ...h, type: FrameType.Hello, role: role as Role, name: buf.toString("utf8", o + 2, end) };
+      return {
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
+        type: FrameType.Hello,
+        role: role as Role,
+        name: buf.toString("utf8", o + 2, end),
+      };
     }
     case FrameType.Announce: {
       if (body < 6) return undefined;
@@ -154,10 +171,17 @@ function decodeBody(
       const members: AnnouncedMember[] = [];
       for (let p = o + 6; p < end; p += 8)
         members.push({ id: buf.readUInt32BE(p), incarnation: buf.readUInt32BE(p + 4) });
-      return { ...h, type: FrameType.Announce, membershipVersion: buf.readUInt32BE(o), members };
+      return {
+        epoch: h.epoch,
+        source: h.source,
+        incarnation: h.incarnation,
+        type: FrameType.Announce,
+        membershipVersion: buf.readUInt32BE(o),
+        members,
+      };
     }
     case FrameType.Leave:
-      return { ...h, type: FrameType.Leave };
+      return { epoch: h.epoch, source: h.source, incarnation: h.incarnation, type: FrameType.Leave };
   }
   return undefined;
 }

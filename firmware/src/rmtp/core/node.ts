@@ -274,13 +274,12 @@ export class RmtpNode {
     return source === this.identity.id && incarnation === this.identity.incarnation;
   }
 
+  /** Stamps the header fields onto the part's fresh body object (no copy: this is the per-frame path). */
   private emit(body: FrameBody, to: "group" | "manager"): void {
-    const frame = {
-      ...body,
-      epoch: this.epoch,
-      source: this.identity.id,
-      incarnation: this.identity.incarnation,
-    };
+    const frame = body as Frame;
+    frame.epoch = this.epoch;
+    frame.source = this.identity.id;
+    frame.incarnation = this.identity.incarnation;
     if (to === "manager") {
       if (this.manager) this.local.push(frame);
       else if (this.managerAddress) this.send(frame, this.managerAddress);
