@@ -29,7 +29,8 @@ interface ManagedStream {
   window: number;
   highestSeen: number;
   roundStart: number;
-  nakedInRound: Map<number, number>;
+  /** Per member, the distinct frames it asked to be re-sent in the current round. */
+  nakedInRound: Map<number, Set<number>>;
   lastGrantAt: number;
 }
 
@@ -148,9 +149,12 @@ export class Manager {
   onNak(nak: NakFrame): void {
     const s = this.streams.get(nak.streamSource);
     if (!s || s.incarnation !== nak.streamIncarnation) return;
-    let count = 0;
-    for (const r of nak.ranges) count += r.count;
-    s.nakedInRound.set(nak.source, (s.nakedInRound.get(nak.source) ?? 0) + count);
+    let asked = s.nakedInRound.get(nak.source);
+    if (!asked) s.nakedInRound.set(nak.source, (asked = new Set()));
+    for (const r of nak.ranges) {
+      const end = Math.min(r.start + r.count - 1, s.granted);
+      for (let seq = Math.max(r.start, s.ackedAll + 1); seq <= end; seq++) asked.add(seq);
+    }
   }
 
   tick(now: number): void {
@@ -220,14 +224,17 @@ export class Manager {
   }
 
   /**
-   * Loss-driven window: the worst member's share of frames it asked to be re-sent in the round just
-   * acknowledged. Up to 5%: grow by a quarter; up to 15%: hold; above: halve. Random loss of a few percent
-   * on one port therefore does not collapse the window; a member that drowns (full buffers) does.
+   * Loss-driven window: the worst member's share of distinct frames it asked to be re-sent in the round just
+   * acknowledged, a round being at least one window of frames. Up to 5%: grow by a quarter; up to 15%: hold;
+   * above: halve. Random loss of a few percent therefore does not collapse the window; a member that drowns
+   * (full buffers) does. A NAK repeated while its re-send is on the way, or a round of the two frames one
+   * ACK step covers at a small window, would otherwise make one lost frame look like 10-50% loss.
    */
   private adaptWindow(s: ManagedStream, ackedAll: number): void {
-    const frames = Math.max(1, ackedAll - s.roundStart);
+    const frames = ackedAll - s.roundStart;
+    if (frames < s.window) return;
     let worst = 0;
-    for (const n of s.nakedInRound.values()) if (n > worst) worst = n;
+    for (const asked of s.nakedInRound.values()) if (asked.size > worst) worst = asked.size;
     const loss = worst / frames;
     const w = this.params.window;
     if (loss > 0.15) s.window = Math.max(w.min, Math.floor(s.window / 2));
