@@ -1,0 +1,37 @@
+// The daemons' JSON-line logs as the system tests read them: the records of a board's log, split into the
+// runs the lab started (each begins with the lab's `daemon.start` line), so a restarted daemon's records
+// can be told from its predecessor's.
+import { readFileSync } from "node:fs";
+import type { GroupUnderTest } from "./group-under-test.js";
+
+export interface LogRecord {
+  ts: string;
+  level: string;
+  component: string;
+  event: string;
+  [field: string]: unknown;
+}
+
+/** The board's log, one array of records per daemon run, oldest run first. */
+export function daemonRuns(group: GroupUnderTest, board: number): LogRecord[][] {
+  const runs: LogRecord[][] = [];
+  for (const line of readFileSync(group.lab.board(board).logPath, "utf8").split("\n")) {
+    if (line.trim() === "") continue;
+    let record: LogRecord;
+    try {
+      record = JSON.parse(line) as LogRecord;
+    } catch {
+      continue;
+    }
+    if (record.component === "lab" && record.event === "daemon.start") runs.push([]);
+    runs[runs.length - 1]?.push(record);
+  }
+  return runs;
+}
+
+/** Every record of every run of the board's daemon with the given event name. */
+export function logEvents(group: GroupUnderTest, board: number, event: string): LogRecord[] {
+  return daemonRuns(group, board)
+    .flat()
+    .filter((r) => r.event === event);
+}
