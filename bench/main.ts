@@ -1,0 +1,43 @@
+// `npm run bench -- NAME [options]`: runs one benchmark by name. Each benchmark is an entry of the table
+// below (later: net, snmp) and owns its options; `--json` prints one JSON object on stdout.
+import { runRmtpBench } from "./rmtp/bench.js";
+
+interface Benchmark {
+  summary: string;
+  run(argv: readonly string[]): Promise<number>;
+}
+
+const benchmarks: Record<string, Benchmark> = {
+  rmtp: {
+    summary:
+      "RMTP goodput, latency, feedback and re-sends on the virtual lab, against raw multicast and TCP fan-out",
+    run: runRmtpBench,
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(benchmarks).map(([name, b]) => `  ${name.padEnd(8)} ${b.summary}`);
+  return ["usage: npm run bench -- NAME [options]   (NAME --help for its options)", "", ...names].join("\n");
+}
+
+async function main(): Promise<number> {
+  const [name, ...rest] = process.argv.slice(2);
+  if (name === undefined || name === "--help" || name === "-h") {
+    process.stdout.write(usage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const benchmark = benchmarks[name];
+  if (!benchmark) {
+    process.stderr.write(`unknown benchmark '${name}'\n${usage()}\n`);
+    return 2;
+  }
+  return benchmark.run(rest);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
