@@ -116,6 +116,34 @@ test("a manager restart (new epoch) completes in-flight messages without duplica
   t.true(later.ok);
 });
 
+test("after a manager restart, senders wait for the previous members, so one that rejoins late misses nothing", async (t) => {
+  const g = SimGroup.build(6);
+  const sender = g.member(4).endpoint;
+  const first = await g.settle(sender.send(payloadOf(0, sizes[0]!)));
+  t.true(first.ok);
+  await g.member(1).endpoint.close();
+  await g.kill(1);
+  g.setLoss(6, 1);
+  g.add(1, 2);
+  const sends = Array.from({ length: 9 }, (_, i) =>
+    sender.send(payloadOf(i + 1, sizes[(i + 1) % sizes.length]!)),
+  );
+  g.run(600);
+  g.setLoss(6, 0);
+  const all = await g.settle(Promise.all(sends));
+  t.true(all.ok, all.ok ? "" : all.error.message);
+  g.run(500);
+  const late = g.member(6);
+  t.deepEqual(
+    late.deliveries.map((d) => d.messageId),
+    Array.from({ length: 10 }, (_, i) => i + 1),
+  );
+  t.deepEqual(
+    late.events.filter((e) => e.event === "gap"),
+    [],
+  );
+});
+
 test("several senders at once: each sender's messages arrive in its order at every member", async (t) => {
   const g = SimGroup.build(6, testParams(), 3);
   for (let id = 2; id <= 7; id++) g.setLoss(id, 0.05);

@@ -47,11 +47,18 @@ export class RmtpNode {
   private memberIds = new Set<number>();
   private admitted = false;
   private helloAt = 0;
+  private senderActive = false;
+  /** Time before which this node does not send: a new manager first gathers its members. */
+  private settleUntil = 0;
+  /** Members of the previous epoch not yet re-admitted; the sender waits for them until holdUntil. */
+  private awaited = new Set<number>();
+  private holdUntil = 0;
 
   constructor(
     readonly identity: Identity,
     private readonly params: RmtpParams,
     managerEpoch?: number,
+    startedAt = 0,
   ) {
     const outbox: Outbox = {
       multicast: (body) => this.emit(body, "group"),
@@ -65,7 +72,8 @@ export class RmtpNode {
       this.manager = new Manager(self, params, outbox, this.actions, this.counters);
       this.epoch = managerEpoch;
       this.managerId = identity.id;
-      this.setAdmitted(true, 0);
+      this.settleUntil = startedAt + 2 * params.helloIntervalMs;
+      this.setAdmitted(true, startedAt);
     }
   }
 
@@ -131,6 +139,7 @@ export class RmtpNode {
       this.managerLost = true;
       this.event({ event: "manager-lost", epoch: this.epoch, silentMs: now - this.lastAnnounceAt });
     }
+    this.updateSender(now);
     this.manager?.tick(now);
     this.sender.tick(now);
     this.recipient.tick(now);
@@ -142,9 +151,14 @@ export class RmtpNode {
       !this.manager && this.epoch !== 0 && !this.managerLost
         ? this.lastAnnounceAt + this.params.memberTimeoutMs + 1
         : Infinity;
+    const senderWake =
+      this.admitted && !this.senderActive
+        ? Math.max(this.settleUntil, this.awaited.size > 0 ? this.holdUntil : 0)
+        : Infinity;
     return Math.min(
       this.helloAt,
       managerWatch,
+      senderWake,
       this.manager?.nextDeadline() ?? Infinity,
       this.sender.nextDeadline(),
       this.recipient.nextDeadline(),
@@ -210,6 +224,7 @@ export class RmtpNode {
     this.membershipVersion = a.membershipVersion;
     const ids = new Set(a.members.map((m) => m.id));
     for (const id of this.memberIds) if (!ids.has(id)) this.recipient.dropSource(id);
+    for (const id of ids) this.awaited.delete(id);
     this.memberIds = ids;
     const listed = a.members.some(
       (m) => m.id === this.identity.id && m.incarnation === this.identity.incarnation,
@@ -218,15 +233,28 @@ export class RmtpNode {
   }
 
   private setAdmitted(admitted: boolean, now: number): void {
-    if (admitted === this.admitted) return;
-    this.admitted = admitted;
-    this.sender.setActive(admitted, now);
-    if (admitted) {
-      this.event({ event: "admitted", epoch: this.epoch, manager: this.nameOf(this.managerId) });
-    } else {
-      this.event({ event: "evicted-self", epoch: this.epoch });
-      this.helloAt = now;
+    if (admitted !== this.admitted) {
+      this.admitted = admitted;
+      if (admitted) {
+        this.event({ event: "admitted", epoch: this.epoch, manager: this.nameOf(this.managerId) });
+      } else {
+        this.event({ event: "evicted-self", epoch: this.epoch });
+        this.helloAt = now;
+      }
     }
+    this.updateSender(now);
+  }
+
+  /**
+   * The sender runs while this node is admitted, unless a new epoch's membership is still forming: a
+   * stream started before a member of the previous epoch is back would be released without it.
+   */
+  private updateSender(now: number): void {
+    const forming = now < this.settleUntil || (this.awaited.size > 0 && now < this.holdUntil);
+    const active = this.admitted && !forming;
+    if (active === this.senderActive) return;
+    this.senderActive = active;
+    this.sender.setActive(active, now);
   }
 
   private changeEpoch(epoch: number, cause: string, now: number): void {
@@ -235,7 +263,13 @@ export class RmtpNode {
     this.membershipVersion = -1;
     this.recipient.resetStreams();
     this.manager?.resetStreams();
-    if (!this.manager) this.setAdmitted(false, now);
+    if (!this.manager) {
+      this.awaited = new Set([...this.memberIds].filter((id) => id !== this.identity.id));
+      this.holdUntil = now + this.params.memberTimeoutMs;
+      this.admitted = false;
+      this.helloAt = now;
+      this.updateSender(now);
+    }
     this.sender.resetStream(now);
   }
 

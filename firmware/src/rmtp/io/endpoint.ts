@@ -55,7 +55,7 @@ export class RmtpEndpoint {
   private closed = false;
 
   constructor(private readonly options: EndpointOptions) {
-    this.node = new RmtpNode(options.identity, options.params, options.managerEpoch);
+    this.node = new RmtpNode(options.identity, options.params, options.managerEpoch, options.clock.now());
     this.gate = new FrameGate(options.keyring, this.node.counters, (reason, from, bytes) =>
       options.onReject?.(reason, from, bytes),
     );
