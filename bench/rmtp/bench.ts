@@ -2,6 +2,7 @@
 // recipients, every port rate-limited), and for every (recipients N, loss %) setting measures raw UDP
 // multicast, TCP fan-out and RMTP in turn, then prints tables or one JSON object. Whatever happens
 // (an error, a timeout, Ctrl-C) every agent is killed and the lab is torn down.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
@@ -34,6 +35,28 @@ function daemonParams(group: string, keyFile: string): RmtpParams {
     sendTimeoutMs: c.sendTimeoutMs,
     window: c.window,
     ...defaultTimingParams,
+  };
+}
+
+/** Which RMTP code was measured: the commit, and the files under firmware/src/rmtp that differ from it. */
+function sourceVersion(): { commit: string | null; uncommittedRmtpFiles: string[] | null } {
+  const git = (args: string[]): string | null => {
+    try {
+      return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const status = git(["status", "--porcelain", "--", "firmware/src/rmtp"]);
+  return {
+    commit: git(["rev-parse", "HEAD"]),
+    uncommittedRmtpFiles:
+      status === null
+        ? null
+        : status
+            .split("\n")
+            .filter((l) => l.trim() !== "")
+            .map((l) => l.slice(3)),
   };
 }
 
@@ -106,6 +129,7 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
 
   const startedAt = Date.now();
   const load = loadavg();
+  const source = sourceVersion();
   const boards = Math.max(...options.recipients) + firstRecipient - 1;
   try {
     progress(`building lab '${name}': ${boards} boards, ports at ${options.rate}`);
@@ -206,6 +230,7 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
     const result = {
       benchmark: "rmtp",
       parameters: { ...options, ...settings, rmtp: params },
+      source,
       lab: labDescription,
       host,
       clockCheck,
@@ -224,6 +249,11 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
         `${options.seconds} s per bulk run; ${settings.latencyCount} small messages of ${settings.smallBytes} B, one every ${settings.latencyIntervalMs} ms.`,
         `Host: ${host.cpus} CPUs, load average at start ${host.loadAverageAtStart.join(" ")}, kernel ${host.kernel}, node ${host.node}. ` +
           `Clock check: ${clock.ok ? "ok" : "FAILED"} (${clock.agents} agents, worst request window ${clockCheck.maxRequestWindowMs} ms).`,
+        `RMTP code: commit ${source.commit?.slice(0, 12) ?? "unknown"}` +
+          (source.uncommittedRmtpFiles?.length
+            ? ` with uncommitted changes in ${source.uncommittedRmtpFiles.join(", ")}`
+            : "") +
+          `; parameters: the daemon's defaults (window ${params.window.initial}/${params.window.min}/${params.window.max}, frame ${params.frameBytes} B).`,
       ];
       process.stdout.write(
         renderText(description, entries, targets) + `\n\nTook ${result.durationSeconds} s.\n`,
