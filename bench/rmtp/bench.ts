@@ -14,7 +14,15 @@ import { defaultTimingParams, type RmtpParams } from "../../firmware/src/rmtp/co
 import { liveAgents } from "./agents.js";
 import { parseRmtpBenchOptions, rmtpBenchUsage, type RmtpBenchOptions } from "./options.js";
 import { disturbedCpus, evaluateTargets, ratios, renderText, type Entry } from "./report.js";
-import { ClockCheck, runRaw, runRmtp, runTcp, type BenchSettings, type RunContext } from "./runs.js";
+import {
+  ClockCheck,
+  runRaw,
+  runRmtp,
+  runTcp,
+  waitForSnoopingActive,
+  type BenchSettings,
+  type RunContext,
+} from "./runs.js";
 
 const managerBoard = 1;
 const senderBoard = 2;
@@ -138,6 +146,13 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
     const lab: Lab = await creating;
     const state = lab.describe();
     const params = daemonParams(state.group, state.keyFile);
+    progress("waiting until the switch stops flooding multicast to every port (IGMP querier established)");
+    const snoopingAfter = await waitForSnoopingActive(lab, {
+      sender: senderBoard,
+      member: firstRecipient,
+      outsider: managerBoard,
+    });
+    if (snoopingAfter === null) progress("WARNING: the switch still floods multicast to every port");
     const settings: BenchSettings = {
       seconds: options.seconds,
       messageBytes: 64 * 1024,
@@ -207,6 +222,7 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
       rateLimit: `tbf at ${state.rate} on both sides of every switch port (board egress and switch egress)`,
       switch: "Linux bridge with IGMPv3 snooping and querier, one network namespace per board",
       loss: "nftables numgen random drop on each recipient's port, input and output (lab fault 'loss')",
+      snoopingActiveAfterSeconds: snoopingAfter,
       roles: {
         manager: managerBoard,
         sender: senderBoard,
@@ -246,6 +262,9 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
       const description = [
         `RMTP benchmark on virtual lab '${name}': ${labDescription.rateLimit}; ${labDescription.switch}.`,
         `Board 1 manages, board 2 sends, N recipients from board 3; loss: ${labDescription.loss}.`,
+        snoopingAfter === null
+          ? "WARNING: the switch flooded multicast to every port during the whole run (no IGMP querier)."
+          : `The switch stopped flooding multicast to every port ${snoopingAfter} s after it was built; the runs started then.`,
         `${options.seconds} s per bulk run; ${settings.latencyCount} small messages of ${settings.smallBytes} B, one every ${settings.latencyIntervalMs} ms.`,
         `Host: ${host.cpus} CPUs, load average at start ${host.loadAverageAtStart.join(" ")}, kernel ${host.kernel}, node ${host.node}. ` +
           `Clock check: ${clock.ok ? "ok" : "FAILED"} (${clock.agents} agents, worst request window ${clockCheck.maxRequestWindowMs} ms).`,

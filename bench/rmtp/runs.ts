@@ -510,3 +510,63 @@ export async function runRmtp(ctx: RunContext): Promise<RmtpFigures> {
     await stopAll(agents);
   }
 }
+
+// ---------------------------------------------------------------------------------------------- warm-up
+
+/** Packets the switch sent out of board `board`'s port so far. */
+async function portTxPackets(lab: Lab, board: number): Promise<number> {
+  const { stdout } = await execFileAsync(systemTool("ip"), [
+    "-n",
+    lab.describe().switchNamespace,
+    "-s",
+    "-j",
+    "link",
+    "show",
+    lab.board(board).port,
+  ]);
+  const [link] = JSON.parse(stdout) as Array<{ stats64?: { tx?: { packets?: number } } }>;
+  return link?.stats64?.tx?.packets ?? 0;
+}
+
+/**
+ * A freshly built switch floods multicast to every port until its IGMP querier is established (about one
+ * query interval, 10 s in the lab), which makes the sender copy each datagram to every board. Waits until
+ * datagrams from `sender` to a group that `member` joined no longer leave through `outsider`'s port;
+ * returns the seconds waited, or null when flooding had not stopped after `timeoutMs`.
+ */
+export async function waitForSnoopingActive(
+  lab: Lab,
+  boards: { sender: number; member: number; outsider: number },
+  timeoutMs = 30_000,
+): Promise<number | null> {
+  const group = lab.describe().group;
+  const start = Date.now();
+  const member = new Agent(lab, {
+    board: boards.member,
+    address: lab.board(boards.member).address,
+    lifetimeMs: timeoutMs + 30_000,
+    role: "raw-recv",
+    group,
+  });
+  const sender = new Agent(lab, {
+    board: boards.sender,
+    address: lab.board(boards.sender).address,
+    lifetimeMs: timeoutMs + 30_000,
+    role: "raw-send",
+    group,
+  });
+  try {
+    await started([member, sender]);
+    for (;;) {
+      const before = await portTxPackets(lab, boards.outsider);
+      await sender.request("latency", { count: 20, bytes: 64, intervalMs: 1 });
+      await sleep(100);
+      const flooded = (await portTxPackets(lab, boards.outsider)) - before;
+      if (flooded < 10) return round((Date.now() - start) / 1000, 1);
+      if (Date.now() - start > timeoutMs) return null;
+      await sleep(1000);
+    }
+  } finally {
+    await stopAll([member, sender]);
+  }
+}
