@@ -261,6 +261,7 @@ export function renderText(
         "TCP MB/s",
         "TCP msg/s",
         "RMTP/TCP",
+        "other CPUs raw/tcp/rmtp",
       ],
       goodputRows,
     ),
