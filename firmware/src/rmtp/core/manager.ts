@@ -234,13 +234,20 @@ export class Manager {
     const frames = ackedAll - s.roundStart;
     if (frames < s.window) return;
     let worst = 0;
-    for (const asked of s.nakedInRound.values()) if (asked.size > worst) worst = asked.size;
+    for (const asked of s.nakedInRound.values()) {
+      let inRound = 0;
+      for (const seq of asked) {
+        if (seq > ackedAll) continue;
+        inRound++;
+        asked.delete(seq);
+      }
+      if (inRound > worst) worst = inRound;
+    }
     const loss = worst / frames;
     const w = this.params.window;
     if (loss > 0.15) s.window = Math.max(w.min, Math.floor(s.window / 2));
     else if (loss <= 0.05) s.window = Math.min(w.max, s.window + Math.max(1, Math.floor(s.window / 4)));
     s.roundStart = ackedAll;
-    s.nakedInRound.clear();
   }
 
   private sendGrant(s: ManagedStream, now: number): void {
@@ -295,6 +302,7 @@ export class Manager {
     this.announceAt = now;
     for (const s of this.streams.values()) {
       s.acks.delete(m.id);
+      s.nakedInRound.delete(m.id);
       this.recompute(s, now);
     }
   }

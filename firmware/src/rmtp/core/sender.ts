@@ -168,8 +168,9 @@ export class Sender {
   }
 
   /**
-   * Several members usually ask for the same lost frame: a frame re-sent less than half a NAK retry
-   * interval ago is not sent again, since that re-send is already on its way to everyone.
+   * Several members usually ask for the same lost frame: the first request re-sends it at once, and a
+   * frame re-sent less than half a NAK retry interval ago is not sent again, since that re-send is
+   * already on its way to everyone.
    */
   onNak(nak: NakFrame, now: number): void {
     const holdoff = this.params.nakRetryMs / 2;
@@ -177,7 +178,7 @@ export class Sender {
       const end = Math.min(range.start + range.count - 1, this.nextSeq - 1);
       for (let s = Math.max(range.start, this.ackedThrough + 1); s <= end; s++) {
         const f = this.inFlight.get(s);
-        if (f && now - f.lastSentAt >= holdoff) this.transmit(f, now, true);
+        if (f && (f.sends === 1 || now - f.lastSentAt >= holdoff)) this.transmit(f, now, true);
       }
     }
   }
