@@ -3,7 +3,6 @@
 import { createSocket, type Socket } from "node:dgram";
 import type { Role } from "./agent.js";
 import {
-  latencyPayload,
   now,
   Phase,
   rawPort,
@@ -11,6 +10,8 @@ import {
   type AgentEvent,
   type AgentSpec,
   type LatencyStamp,
+  numberArg,
+  sendPacedSmall,
 } from "./protocol.js";
 
 type RawSpec = Extract<AgentSpec, { role: "raw-recv" | "raw-send" }>;
@@ -34,12 +35,6 @@ export interface RawStreamResult {
   firstError: string | null;
   startedAt: number;
   endedAt: number;
-}
-
-function num(args: Record<string, unknown>, key: string): number {
-  const v = args[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`argument ${key} must be a number`);
-  return v;
 }
 
 function bind(socket: Socket, port: number, address?: string): Promise<void> {
@@ -99,9 +94,9 @@ export async function startRaw(spec: RawSpec, _emit: (e: AgentEvent) => void): P
   const target = { port: rawPort, address: spec.group };
 
   const stream = async (args: Record<string, unknown>): Promise<RawStreamResult> => {
-    const seconds = num(args, "seconds");
-    const datagramBytes = num(args, "datagramBytes");
-    const outstandingMax = num(args, "outstanding");
+    const seconds = numberArg(args, "seconds");
+    const datagramBytes = numberArg(args, "datagramBytes");
+    const outstandingMax = numberArg(args, "outstanding");
     const filler = Buffer.alloc(datagramBytes, 0xa5);
     let datagrams = 0;
     let errors = 0;
@@ -137,21 +132,8 @@ export async function startRaw(spec: RawSpec, _emit: (e: AgentEvent) => void): P
     return { datagrams, bytes: datagrams * datagramBytes, errors, firstError, startedAt, endedAt };
   };
 
-  const sendSmall = async (args: Record<string, unknown>): Promise<{ sentAt: number[] }> => {
-    const count = num(args, "count");
-    const bytes = num(args, "bytes");
-    const intervalMs = num(args, "intervalMs");
-    const sentAt: number[] = [];
-    const start = now();
-    for (let i = 0; i < count; i++) {
-      const wait = start + i * intervalMs - now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const at = now();
-      sentAt.push(at);
-      socket.send(latencyPayload(i, bytes, at), target.port, target.address);
-    }
-    return { sentAt };
-  };
+  const sendSmall = (args: Record<string, unknown>): Promise<{ sentAt: number[] }> =>
+    sendPacedSmall(args, now, (payload) => socket.send(payload, target.port, target.address));
 
   return { handlers: { stream, latency: sendSmall, status: () => ({ udp: readUdpSnmp() }) }, close };
 }

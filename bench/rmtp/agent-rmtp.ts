@@ -21,6 +21,7 @@ import {
   type AgentSpec,
   type BulkTally,
   type LatencyStamp,
+  numberArg,
 } from "./protocol.js";
 
 type RmtpSpec = Extract<AgentSpec, { role: "rmtp" }>;
@@ -47,12 +48,6 @@ export interface RmtpReport {
   latency: LatencyStamp[];
   /** How many of each RMTP event this member saw (gaps, evictions, dropped messages, ...). */
   events: Record<string, number>;
-}
-
-function num(args: Record<string, unknown>, key: string): number {
-  const v = args[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`argument ${key} must be a number`);
-  return v;
 }
 
 export async function startRmtp(spec: RmtpSpec, emit: (e: AgentEvent) => void): Promise<Role> {
@@ -106,9 +101,9 @@ export async function startRmtp(spec: RmtpSpec, emit: (e: AgentEvent) => void): 
   });
 
   const stream = async (args: Record<string, unknown>): Promise<StreamResult> => {
-    const seconds = num(args, "seconds");
-    const messageBytes = num(args, "messageBytes");
-    const inflight = num(args, "inflight");
+    const seconds = numberArg(args, "seconds");
+    const messageBytes = numberArg(args, "messageBytes");
+    const inflight = numberArg(args, "inflight");
     const pool = Array.from({ length: 16 }, () => randomBytes(messageBytes));
     const sent = createHash("sha256");
     const startedAt = now();
@@ -160,9 +155,9 @@ export async function startRmtp(spec: RmtpSpec, emit: (e: AgentEvent) => void): 
   };
 
   const sendSmall = async (args: Record<string, unknown>): Promise<LatencySent> => {
-    const count = num(args, "count");
-    const bytes = num(args, "bytes");
-    const intervalMs = num(args, "intervalMs");
+    const count = numberArg(args, "count");
+    const bytes = numberArg(args, "bytes");
+    const intervalMs = numberArg(args, "intervalMs");
     const sentAt: number[] = [];
     const done: Promise<unknown>[] = [];
     let failures = 0;

@@ -6,13 +6,14 @@ import { createConnection, createServer, type Socket } from "node:net";
 import type { Role } from "./agent.js";
 import {
   bulkPayload,
-  latencyPayload,
   now,
   tcpPort,
   type AgentEvent,
   type AgentSpec,
   type BulkTally,
   type LatencyStamp,
+  numberArg,
+  sendPacedSmall,
 } from "./protocol.js";
 
 type TcpSpec = Extract<AgentSpec, { role: "tcp-recv" | "tcp-send" }>;
@@ -32,12 +33,6 @@ export interface TcpStreamResult {
   startedAt: number;
   endedAt: number;
   errors: string[];
-}
-
-function num(args: Record<string, unknown>, key: string): number {
-  const v = args[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`argument ${key} must be a number`);
-  return v;
 }
 
 export async function startTcp(spec: TcpSpec, _emit: (e: AgentEvent) => void): Promise<Role> {
@@ -130,8 +125,8 @@ function startSender(spec: Extract<TcpSpec, { role: "tcp-send" }>): Promise<Role
   let latencySockets: Socket[] = [];
 
   const stream = async (args: Record<string, unknown>): Promise<TcpStreamResult> => {
-    const seconds = num(args, "seconds");
-    const messageBytes = num(args, "messageBytes");
+    const seconds = numberArg(args, "seconds");
+    const messageBytes = numberArg(args, "messageBytes");
     const pool = Array.from({ length: 16 }, () => randomBytes(messageBytes));
     const sockets = await Promise.all(spec.recipients.map(connect));
     const errors: string[] = [];
@@ -184,7 +179,7 @@ function startSender(spec: Extract<TcpSpec, { role: "tcp-send" }>): Promise<Role
   };
 
   const connectLatency = async (args: Record<string, unknown>): Promise<number> => {
-    const bytes = num(args, "bytes");
+    const bytes = numberArg(args, "bytes");
     latencySockets = await Promise.all(spec.recipients.map(connect));
     const header = Buffer.alloc(3);
     header[0] = Mode.Latency;
@@ -198,22 +193,10 @@ function startSender(spec: Extract<TcpSpec, { role: "tcp-send" }>): Promise<Role
     return latencySockets.length;
   };
 
-  const sendSmall = async (args: Record<string, unknown>): Promise<{ sentAt: number[] }> => {
-    const count = num(args, "count");
-    const bytes = num(args, "bytes");
-    const intervalMs = num(args, "intervalMs");
-    const sentAt: number[] = [];
-    const start = now();
-    for (let i = 0; i < count; i++) {
-      const wait = start + i * intervalMs - now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const at = now();
-      sentAt.push(at);
-      const payload = latencyPayload(i, bytes, at);
+  const sendSmall = (args: Record<string, unknown>): Promise<{ sentAt: number[] }> =>
+    sendPacedSmall(args, now, (payload) => {
       for (const s of latencySockets) s.write(payload);
-    }
-    return { sentAt };
-  };
+    });
 
   return Promise.resolve({
     handlers: { stream, "connect-latency": connectLatency, latency: sendSmall },

@@ -10,7 +10,8 @@ import { waitForQuiet } from "./cpu.js";
 import { canBuildLab, createLab, destroyLab, privilegeMessage, type Lab } from "../../hil-tests/lab/index.js";
 import { rateBitsPerSecond } from "../../hil-tests/lab/rate.js";
 import { rmtpSchema } from "../../firmware/src/config/schema.js";
-import { defaultTimingParams, type RmtpParams } from "../../firmware/src/rmtp/core/types.js";
+import type { RmtpParams } from "../../firmware/src/rmtp/core/types.js";
+import { rmtpParams } from "../../firmware/src/daemon/rmtp-params.js";
 import { liveAgents } from "./agents.js";
 import { parseRmtpBenchOptions, rmtpBenchUsage, type RmtpBenchOptions } from "./options.js";
 import { disturbedCpus, evaluateTargets, ratios, renderText, type Entry } from "./report.js";
@@ -30,20 +31,9 @@ const firstRecipient = 3;
 /** Before each setting, wait this long at most for other work on the host to stop. */
 const quietWaitMs = 15_000;
 
-/** RMTP parameters as the daemon gets them: the config schema's defaults plus the fixed timing constants. */
+/** RMTP parameters as the daemon gets them: the config schema's defaults mapped by the daemon's own code. */
 function daemonParams(group: string, keyFile: string): RmtpParams {
-  const c = rmtpSchema.parse({ group, keys: [{ id: 1, secretFile: keyFile }], sendKeyId: 1 });
-  return {
-    frameBytes: c.frameBytes,
-    maxMessageBytes: c.maxMessageBytes,
-    helloIntervalMs: c.helloIntervalMs,
-    announceIntervalMs: c.announceIntervalMs,
-    memberTimeoutMs: c.memberTimeoutMs,
-    evictAfterMs: c.evictAfterMs,
-    sendTimeoutMs: c.sendTimeoutMs,
-    window: c.window,
-    ...defaultTimingParams,
-  };
+  return rmtpParams(rmtpSchema.parse({ group, keys: [{ id: 1, secretFile: keyFile }], sendKeyId: 1 }));
 }
 
 /** Which RMTP code was measured: the commit, and the files under firmware/src/rmtp that differ from it. */

@@ -76,6 +76,37 @@ export function bulkPayload(index: number, bytes: number, pool: readonly Buffer[
   return buf;
 }
 
+/** A numeric argument of an agent command. */
+export function numberArg(args: Record<string, unknown>, key: string): number {
+  const v = args[key];
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`argument ${key} must be a number`);
+  return v;
+}
+
+/**
+ * Sends `count` small stamped messages `intervalMs` apart (args: count, bytes, intervalMs) through `send`;
+ * returns when each was sent, for the latency runs of the baselines.
+ */
+export async function sendPacedSmall(
+  args: Record<string, unknown>,
+  now: () => number,
+  send: (payload: Buffer) => void,
+): Promise<{ sentAt: number[] }> {
+  const count = numberArg(args, "count");
+  const bytes = numberArg(args, "bytes");
+  const intervalMs = numberArg(args, "intervalMs");
+  const sentAt: number[] = [];
+  const start = now();
+  for (let i = 0; i < count; i++) {
+    const wait = start + i * intervalMs - now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const at = now();
+    sentAt.push(at);
+    send(latencyPayload(i, bytes, at));
+  }
+  return { sentAt };
+}
+
 /** Small message `index` stamped with its send time (ms of CLOCK_MONOTONIC). */
 export function latencyPayload(index: number, bytes: number, sentAt: number): Buffer {
   const buf = Buffer.alloc(Math.max(bytes, 16));

@@ -21,7 +21,10 @@ interface InStream {
   pending: Map<number, DataFrame | AbortFrame>;
   assembly: Assembly | null;
   synced: boolean;
+  /** When to ask again for every frame still missing. */
   nakAt: number;
+  /** The highest sequence number already covered by a NAK: a gap above it is asked for at once. */
+  nakedThrough: number;
   ackDue: boolean;
   ackAt: number;
   lastAckAt: number;
@@ -79,9 +82,9 @@ export class Recipient {
     }
     s.pending.set(frame.seq, frame);
     if (frame.seq > s.highestSeen) s.highestSeen = frame.seq;
+    const newGap = frame.seq > Math.max(s.contiguous, s.nakedThrough) + 1 && !s.pending.has(frame.seq - 1);
     this.advance(s, now);
-    if (s.highestSeen > s.contiguous && (s.nakAt === Infinity || ackRequested))
-      s.nakAt = Math.min(s.nakAt, now);
+    if (newGap && frame.seq > s.contiguous) this.nak(s, now, Math.max(s.contiguous, s.nakedThrough) + 1);
     this.flush(s, now);
   }
 
@@ -145,6 +148,7 @@ export class Recipient {
       assembly: null,
       synced: true,
       nakAt: Infinity,
+      nakedThrough: 0,
       ackDue: false,
       ackAt: Infinity,
       lastAckAt: -Infinity,
@@ -262,21 +266,29 @@ export class Recipient {
     s.ackAt = Math.max(now, s.lastAckAt + this.params.ackDelayMs);
   }
 
+  /**
+   * Asks for the frames missing from `from` on. A gap is asked for once when it shows, and then, with every
+   * other gap, every nakRetryMs while it lasts; a frame that arrives while the first re-send is on its way
+   * does not ask again.
+   */
+  private nak(s: InStream, now: number, from: number): void {
+    const ranges = this.missingRanges(s, from);
+    if (ranges.length === 0) return;
+    this.counters.naksSent++;
+    this.out.multicast({
+      type: FrameType.Nak,
+      streamSource: s.source,
+      streamIncarnation: s.incarnation,
+      ranges,
+    });
+    s.nakedThrough = Math.max(s.nakedThrough, s.highestSeen);
+    if (s.nakAt === Infinity || from <= s.contiguous + 1) s.nakAt = now + this.params.nakRetryMs;
+  }
+
   private flush(s: InStream, now: number): void {
     if (s.nakAt <= now) {
-      const ranges = this.missingRanges(s);
-      if (ranges.length > 0) {
-        this.counters.naksSent++;
-        this.out.multicast({
-          type: FrameType.Nak,
-          streamSource: s.source,
-          streamIncarnation: s.incarnation,
-          ranges,
-        });
-        s.nakAt = now + this.params.nakRetryMs;
-      } else {
-        s.nakAt = Infinity;
-      }
+      s.nakAt = Infinity;
+      this.nak(s, now, s.contiguous + 1);
     }
     if (s.ackDue && s.ackAt <= now) {
       s.ackDue = false;
@@ -292,9 +304,9 @@ export class Recipient {
     }
   }
 
-  private missingRanges(s: InStream): NakRange[] {
+  private missingRanges(s: InStream, from: number): NakRange[] {
     const ranges: NakRange[] = [];
-    let seq = s.contiguous + 1;
+    let seq = from;
     while (seq <= s.highestSeen && ranges.length < MAX_NAK_RANGES) {
       if (s.pending.has(seq)) {
         seq++;

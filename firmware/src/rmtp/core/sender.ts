@@ -242,7 +242,9 @@ export class Sender {
     message.offset += length;
     message.frames++;
     if (message.offset === message.payload.length) {
-      flags |= DataFlag.Last | DataFlag.AckRequest;
+      flags |= DataFlag.Last;
+      // A later acknowledgement covers this message too; ask now only if nothing else is queued behind it.
+      if (this.queue[this.cursor + 1] === undefined) flags |= DataFlag.AckRequest;
       message.lastSeq = seq;
     }
     return { seq, message, abort: false, flags, offset, length, lastSentAt: 0, sends: 0 };
