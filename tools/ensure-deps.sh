@@ -23,5 +23,5 @@ fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "iss: installing npm dependencies from the lockfile" >&2
-  npm ci --no-audit --no-fund >/dev/null
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
