@@ -4,11 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(iproute2 nftables socat tshark procps)
-commands=(ip nft socat tshark pkill)
+debian_packages=(iproute2 nftables socat tshark procps slapd ldap-utils)
+commands=(ip nft socat tshark pkill ldapadd ldapsearch)
 
 missing=0
 for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || missing=1; done
+[ -x /usr/sbin/slapd ] || missing=1 # slapd and slaptest live in /usr/sbin, not always on PATH
 if [ "$missing" = 1 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "iss: the Debian packages ${debian_packages[*]} are missing and installing them needs root (run as root or with sudo)" >&2
@@ -17,6 +18,8 @@ if [ "$missing" = 1 ]; then
   echo "iss: installing Debian packages: ${debian_packages[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  # slapd: install the binaries only; tests run their own slapd, no system directory is configured or started
+  echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${debian_packages[@]}" >/dev/null
 fi
