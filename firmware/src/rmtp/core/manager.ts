@@ -139,6 +139,7 @@ export class Manager {
     } else if (ack.cumulative > entry.value) {
       entry.value = ack.cumulative;
       entry.lagSince = Infinity;
+      this.markLagging(s, ack.cumulative, now);
     } else if (ack.cumulative <= s.ackedAll && now - s.lastGrantAt >= this.params.minRtoMs / 2) {
       this.sendGrant(s, now);
       return;
@@ -261,6 +262,12 @@ export class Manager {
       grantThrough: s.granted,
       window: s.window,
     });
+  }
+
+  /** The eviction clock of a member starts the moment another member gets ahead of it. */
+  private markLagging(s: ManagedStream, front: number, now: number): void {
+    for (const [id, e] of s.acks)
+      if (e.value < front && e.lagSince === Infinity && id !== this.self.id) e.lagSince = now;
   }
 
   /**
