@@ -2,13 +2,8 @@
 // the reliable multicast transport from the SEs, and redraws a live view of every board (role, epoch,
 // members, transport counters) each second until Ctrl-C, then removes the lab.
 import { ControlClient } from "../../firmware/src/control/client.js";
-import type { NodeStatus } from "../../firmware/src/rmtp/core/node.js";
+import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
 import { createLab, type Lab } from "./lab.js";
-
-interface DaemonStatus {
-  node: { name: string; role: string; address: string };
-  rmtp: NodeStatus;
-}
 
 export interface DemoOptions {
   name: string;

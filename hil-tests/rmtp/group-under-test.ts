@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfigFile } from "../../firmware/src/config/load.js";
 import type { RmtpConfig } from "../../firmware/src/config/schema.js";
 import { ControlClient } from "../../firmware/src/control/client.js";
-import type { NodeStatus } from "../../firmware/src/rmtp/core/node.js";
+import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
 import type { NodeEvent, SendResult } from "../../firmware/src/rmtp/core/types.js";
 import { createLab, destroyLab, type Lab } from "../lab/index.js";
 
@@ -26,12 +26,6 @@ export interface Delivered {
 export interface SeenEvent {
   at: number;
   event: NodeEvent;
-}
-
-export interface DaemonStatus {
-  node: { name: string; id: number; role: string; address: string };
-  uptimeMs: number;
-  rmtp: NodeStatus;
 }
 
 interface DeliverEvent {

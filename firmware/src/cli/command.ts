@@ -7,8 +7,6 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export class UsageError extends Error {}
-
 export function fail(message: string): number {
   process.stderr.write(`iss: ${message}\n`);
   return 2;

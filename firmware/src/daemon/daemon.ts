@@ -9,11 +9,13 @@ import { Role } from "../rmtp/codec/frames.js";
 import type { Delivery, NodeEvent } from "../rmtp/core/types.js";
 import { realClock } from "../rmtp/io/clock.js";
 import { RmtpEndpoint } from "../rmtp/io/endpoint.js";
+import type { NodeStatus } from "../rmtp/core/node.js";
 import { UdpTransport } from "../rmtp/io/udp-transport.js";
 import { readCounters, writeCounters } from "./persistent-counters.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 import { SendTracker } from "./send-tracker.js";
-import { rmtpParams, siteKeyring } from "./rmtp-params.js";
+import { rmtpParams } from "./rmtp-params.js";
+import { Keyring } from "../rmtp/codec/keyring.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
 
@@ -21,6 +23,13 @@ function messageIdArg(args: Record<string, unknown>): number {
   const id = args.messageId;
   if (typeof id !== "number" || !Number.isSafeInteger(id)) throw new Error("messageId must be an integer");
   return id;
+}
+
+/** What the control op `status` answers. */
+export interface DaemonStatus {
+  node: { name: string; id: number; role: string; address: string };
+  uptimeMs: number;
+  rmtp: NodeStatus;
 }
 
 export interface RunningDaemon {
@@ -48,7 +57,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
   const rmtpLog = log.child("rmtp");
   const rejects = new RateLimitedLog(rmtpLog);
   const control = new ControlServer(config.control.socket, {
-    status: () => ({
+    status: (): DaemonStatus => ({
       node: {
         name: config.node.name,
         id: config.node.id,
@@ -106,7 +115,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       incarnation: counters.incarnation,
     },
     params: rmtpParams(config.rmtp),
-    keyring: siteKeyring(loaded.keys, config.rmtp.sendKeyId),
+    keyring: new Keyring(loaded.keys, config.rmtp.sendKeyId),
     transport,
     clock: realClock,
     managerEpoch: isManager ? counters.epoch : undefined,

@@ -1,7 +1,5 @@
-// Maps the validated `rmtp` config section onto the transport's tuning parameters and site keyring.
+// Maps the validated `rmtp` config section onto the transport's tuning parameters.
 import type { RmtpConfig } from "../config/schema.js";
-import type { SiteKey } from "../config/load.js";
-import { Keyring } from "../rmtp/codec/keyring.js";
 import { defaultTimingParams, type RmtpParams } from "../rmtp/core/types.js";
 
 export function rmtpParams(c: RmtpConfig): RmtpParams {
@@ -16,8 +14,4 @@ export function rmtpParams(c: RmtpConfig): RmtpParams {
     window: { ...c.window },
     ...defaultTimingParams,
   };
-}
-
-export function siteKeyring(keys: readonly SiteKey[], sendKeyId: number): Keyring {
-  return new Keyring(keys, sendKeyId);
 }

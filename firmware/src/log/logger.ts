@@ -1,5 +1,5 @@
 // Structured logging: one JSON object per line ({ts, level, component, event, ...fields}), one named
-// logger per component. The sink is injectable so tests can collect records instead of printing them.
+// logger per component, writing to an injectable sink.
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const order: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -52,9 +52,4 @@ export class Logger {
     if (order[level] < order[this.minLevel]) return;
     this.sink({ ts: new Date().toISOString(), level, component: this.component, event, ...fields });
   }
-}
-
-export function memorySink(): { sink: LogSink; records: LogRecord[] } {
-  const records: LogRecord[] = [];
-  return { sink: (record) => records.push(record), records };
 }

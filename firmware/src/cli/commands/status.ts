@@ -2,13 +2,7 @@
 import { parseArgs } from "node:util";
 import type { Command } from "../command.js";
 import { connectDaemon, controlOptions } from "../control-target.js";
-import type { NodeStatus } from "../../rmtp/core/node.js";
-
-interface DaemonStatus {
-  node: { name: string; id: number; role: string; address: string };
-  uptimeMs: number;
-  rmtp: NodeStatus;
-}
+import type { DaemonStatus } from "../../daemon/daemon.js";
 
 export function renderStatus(s: DaemonStatus): string {
   const r = s.rmtp;

@@ -50,32 +50,10 @@ export class Manager {
     this.members.set(self.id, self);
   }
 
-  get membershipVersion(): number {
-    return this.version;
-  }
-
   /** A new epoch under this manager: streams restart, members stay. */
   resetStreams(): void {
     this.streams.clear();
     this.announceAt = 0;
-  }
-
-  streamState(): Array<{
-    source: number;
-    ackedAll: number;
-    granted: number;
-    window: number;
-    lagging: string[];
-  }> {
-    return [...this.streams.values()].map((s) => ({
-      source: s.source,
-      ackedAll: s.ackedAll,
-      granted: s.granted,
-      window: s.window,
-      lagging: [...s.acks]
-        .filter(([, e]) => e.lagSince !== Infinity)
-        .map(([id]) => this.members.get(id)?.name ?? String(id)),
-    }));
   }
 
   onHello(hello: HelloFrame, from: Address, now: number): void {

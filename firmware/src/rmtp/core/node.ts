@@ -81,10 +81,6 @@ export class RmtpNode {
     return this.manager !== null;
   }
 
-  get currentEpoch(): number {
-    return this.epoch;
-  }
-
   submit(payload: Uint8Array, now: number): number {
     const id = this.sender.submit(payload, now);
     this.flushLocal(now);

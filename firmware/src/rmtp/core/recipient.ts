@@ -48,14 +48,6 @@ export class Recipient {
     this.maxAhead = params.window.max * 2 + 64;
   }
 
-  streamPositions(): Array<{ source: number; contiguous: number; highestSeen: number }> {
-    return [...this.streams.values()].map((s) => ({
-      source: s.source,
-      contiguous: s.contiguous,
-      highestSeen: s.highestSeen,
-    }));
-  }
-
   /** A new manager epoch: every stream starts again at sequence 1. */
   resetStreams(): void {
     this.streams.clear();
