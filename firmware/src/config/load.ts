@@ -15,9 +15,17 @@ export interface SiteKey {
   secret: Buffer;
 }
 
+/** A directory user with the password read from its passwordFile. */
+export interface DirectoryUser {
+  dn: string;
+  password: Buffer;
+  access: "read" | "write";
+}
+
 export interface LoadedConfig {
   config: IssConfig;
   keys: SiteKey[];
+  directoryUsers: DirectoryUser[];
 }
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: ConfigError[] };
@@ -61,8 +69,35 @@ export function parseConfig(text: string, baseDir: string): LoadResult {
       readKeyFile(resolve(baseDir, key.secretFile ?? ""), `rmtp.keys[${index}].secretFile`, errors);
     if (hex !== undefined) keys.push({ id: key.id, secret: Buffer.from(hex, "hex") });
   });
+  const directoryUsers: DirectoryUser[] = [];
+  parsed.data.directory?.users.forEach((user, index) => {
+    const password = readPasswordFile(
+      resolve(baseDir, user.passwordFile),
+      `directory.users[${index}].passwordFile`,
+      errors,
+    );
+    if (password !== undefined) directoryUsers.push({ dn: user.dn, password, access: user.access });
+  });
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, value: { config: parsed.data, keys } };
+  return { ok: true, value: { config: parsed.data, keys, directoryUsers } };
+}
+
+function readPasswordFile(path: string, field: string, errors: ConfigError[]): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch (err) {
+    errors.push({
+      path: field,
+      message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    });
+    return undefined;
+  }
+  if (text.length < 12) {
+    errors.push({ path: field, message: `${path} must hold a password of at least 12 characters` });
+    return undefined;
+  }
+  return Buffer.from(text, "utf8");
 }
 
 function readKeyFile(path: string, field: string, errors: ConfigError[]): string | undefined {

@@ -74,6 +74,50 @@ export const rmtpSchema = z
     path: ["keys"],
   });
 
+const distinguishedName = z
+  .string()
+  .min(3)
+  .regex(/^[A-Za-z][A-Za-z0-9-]*=/, {
+    message: "must be an LDAP DN such as cn=admin,dc=lan1,dc=iss,dc=example",
+  });
+
+const directoryUser = z
+  .object({
+    dn: distinguishedName,
+    passwordFile: z.string().min(1),
+    access: z.enum(["read", "write"]).default("read"),
+  })
+  .strict();
+
+export const directorySchema = z
+  .object({
+    suffix: distinguishedName,
+    port: z.number().int().min(1).max(65535).default(389),
+    tls: z
+      .object({
+        port: z.number().int().min(1).max(65535).default(636),
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+      })
+      .strict()
+      .optional(),
+    users: z.array(directoryUser).default([]),
+    anonymousRead: z.boolean().default(false),
+    changeLogSize: z.number().int().min(16).max(10_000_000).default(100_000),
+    sizeLimit: z.number().int().min(1).max(10_000_000).default(500),
+    timeLimitSeconds: z.number().int().min(1).max(3600).default(60),
+    maxConnections: z.number().int().min(1).max(100_000).default(1024),
+    managerUri: z
+      .string()
+      .regex(/^ldaps?:\/\/[^/\s]+\/?$/, { message: "must be an ldap:// or ldaps:// URI without a DN" })
+      .optional(),
+  })
+  .strict()
+  .refine((d) => new Set(d.users.map((u) => u.dn.toLowerCase())).size === d.users.length, {
+    message: "user DNs must be unique",
+    path: ["users"],
+  });
+
 export const configSchema = z
   .object({
     node: z
@@ -93,6 +137,7 @@ export const configSchema = z
       })
       .strict(),
     rmtp: rmtpSchema,
+    directory: directorySchema.optional(),
     control: z
       .object({ socket: z.string().min(1).default("/run/iss/iss.sock") })
       .strict()
@@ -106,3 +151,4 @@ export const configSchema = z
 
 export type IssConfig = z.infer<typeof configSchema>;
 export type RmtpConfig = IssConfig["rmtp"];
+export type DirectoryConfig = NonNullable<IssConfig["directory"]>;
