@@ -3,86 +3,30 @@
 // searches count every object class as the LDIF has it, and schema violations come back with the LDAP
 // result codes slapd uses (ldapadd exits with the result code).
 import test from "ava";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import {
-  accessSync,
-  constants,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import {
+  exampleLdif,
+  rootDn as rootdn,
+  run,
+  slaptestBin,
+  startSlapd,
+  suffix,
+  type Run,
+  type Slapd,
+} from "./helpers/slapd.js";
 
-const repo = fileURLToPath(new URL("../../../", import.meta.url));
-const schemaFile = join(repo, "firmware/schema/iss.schema");
-const exampleLdif = join(repo, "firmware/schema/example-lan.ldif");
-const suffix = "dc=lan1,dc=iss,dc=example";
-const rootdn = `cn=admin,${suffix}`;
-const slapdBin = "/usr/sbin/slapd";
-const slaptestBin = "/usr/sbin/slaptest";
-const debianSchema = "/etc/ldap/schema";
-const mdbModuleDir = "/usr/lib/ldap";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? "").split(":").some((d) => {
-    try {
-      accessSync(join(d, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-const dir = mkdtempSync(join(tmpdir(), "iss-slapd-"));
-const conf = join(dir, "slapd.conf");
-const pwFile = join(dir, "rootpw");
-let uri = "";
-let slapd: ChildProcess | undefined;
-let slapdLog = "";
+let slapd: Slapd;
 
 function ldap(tool: string, args: string[]): Promise<Run> {
-  return run(tool, ["-x", "-H", uri, ...args]);
+  return slapd.ldap(tool, args);
 }
 
 function ldapWrite(tool: string, ldif: string): Promise<Run> {
-  const file = join(dir, `in-${randomBytes(4).toString("hex")}.ldif`);
+  const file = join(slapd.dir, `in-${randomBytes(4).toString("hex")}.ldif`);
   writeFileSync(file, ldif);
-  return ldap(tool, ["-D", rootdn, "-y", pwFile, "-f", file]);
+  return ldap(tool, ["-D", rootdn, "-y", slapd.passwordFile, "-f", file]);
 }
 
 /** DNs (unwrapped) of every entry under the suffix that matches the filter. */
@@ -96,74 +40,21 @@ async function dns(filter: string): Promise<string[]> {
 }
 
 test.before(async () => {
-  const missing = [
-    slapdBin,
-    slaptestBin,
-    join(debianSchema, "core.schema"),
-    join(mdbModuleDir, "back_mdb.so"),
-  ].filter((f) => !existsSync(f));
-  for (const tool of ["ldapadd", "ldapsearch"]) if (!onPath(tool)) missing.push(tool);
-  if (missing.length > 0) {
-    throw new Error(
-      `OpenLDAP is not installed (missing: ${missing.join(", ")}); install the Debian packages slapd and ldap-utils ` +
-        "(bash tools/ensure-deps.sh does it as root)",
-    );
-  }
-  const pw = randomBytes(18).toString("base64url");
-  writeFileSync(pwFile, pw, { mode: 0o600 });
-  mkdirSync(join(dir, "db"));
-  writeFileSync(
-    conf,
-    [
-      `modulepath ${mdbModuleDir}`,
-      "moduleload back_mdb",
-      `include ${debianSchema}/core.schema`,
-      `include ${schemaFile}`,
-      `pidfile ${join(dir, "slapd.pid")}`,
-      "database mdb",
-      `directory ${join(dir, "db")}`,
-      "maxsize 67108864",
-      `suffix "${suffix}"`,
-      `rootdn "${rootdn}"`,
-      `rootpw ${pw}`,
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
-  uri = `ldap://127.0.0.1:${await freePort()}`;
-  slapd = spawn(slapdBin, ["-d", "0", "-f", conf, "-h", `${uri}/`], { stdio: ["ignore", "pipe", "pipe"] });
-  slapd.stdout?.on("data", (d: Buffer) => (slapdLog += d.toString()));
-  slapd.stderr?.on("data", (d: Buffer) => (slapdLog += d.toString()));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (slapd.exitCode !== null) throw new Error(`slapd exited ${slapd.exitCode} at start: ${slapdLog}`);
-    const r = await ldap("ldapsearch", ["-LLL", "-b", "", "-s", "base", "(objectClass=*)", "namingContexts"]);
-    if (r.code === 0) break;
-    if (Date.now() > deadline) throw new Error(`slapd did not answer on ${uri} within 15 s: ${slapdLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  slapd = await startSlapd();
 });
 
 test.after.always(async () => {
-  const child = slapd;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(dir, { recursive: true, force: true });
+  await slapd?.stop();
 });
 
 test.serial("slaptest accepts the schema, and converts it to cn=config", async (t) => {
-  const r = await run(slaptestBin, ["-f", conf, "-u"]);
+  const r = await run(slaptestBin, ["-f", slapd.conf, "-u"]);
   t.is(r.code, 0, r.stderr);
   // The cn=config path of docs/directory-schema.md. Without -u slaptest also opens the database, read-only,
   // so it needs one that exists: the running slapd's (LMDB allows readers in other processes).
-  const slapdD = join(dir, "slapd.d");
+  const slapdD = join(slapd.dir, "slapd.d");
   mkdirSync(slapdD);
-  const c = await run(slaptestBin, ["-f", conf, "-F", slapdD]);
+  const c = await run(slaptestBin, ["-f", slapd.conf, "-F", slapdD]);
   t.is(c.code, 0, c.stderr);
   const converted = join(slapdD, "cn=config", "cn=schema", "cn={1}iss.ldif");
   t.true(existsSync(converted), "cn=config holds the iss schema as cn={1}iss");
@@ -201,8 +92,8 @@ test.serial("slapd publishes the schema under the documented OIDs", async (t) =>
 });
 
 test.serial("slapd loads the example LAN and holds every entry of each object class", async (t) => {
-  const r = await ldap("ldapadd", ["-D", rootdn, "-y", pwFile, "-f", exampleLdif]);
-  t.is(r.code, 0, `ldapadd: ${r.stderr}\n${slapdLog}`);
+  const r = await ldap("ldapadd", ["-D", rootdn, "-y", slapd.passwordFile, "-f", exampleLdif]);
+  t.is(r.code, 0, `ldapadd: ${r.stderr}\n${slapd.log()}`);
 
   const ldif = readFileSync(exampleLdif, "utf8");
   const inLdif = (oc: string) =>
