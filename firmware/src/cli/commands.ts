@@ -1,6 +1,7 @@
 // The table of `iss` subcommands.
 import type { Command } from "./command.js";
 import { checkConfigCommand } from "./commands/check-config.js";
+import { dirCommand } from "./commands/dir.js";
 import { labCommand } from "./commands/lab.js";
 import { rmtpCommand } from "./commands/rmtp.js";
 import { runCommand } from "./commands/run.js";
@@ -11,5 +12,6 @@ export const commands: readonly Command[] = [
   checkConfigCommand,
   statusCommand,
   rmtpCommand,
+  dirCommand,
   labCommand,
 ];

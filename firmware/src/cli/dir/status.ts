@@ -1,0 +1,55 @@
+// `iss dir status`: the shape of the daemon's `dir.status` control answer and its rendering as text.
+
+export interface DirReplicaStatus {
+  node: number;
+  name: string;
+  /** the last CSN the replica reported it holds */
+  have: number;
+  /** CSNs it is behind the SM */
+  lag: number;
+  entries: number;
+  /** milliseconds since its last report */
+  ageMs: number;
+}
+
+export interface DirStatus {
+  role: "sm" | "se";
+  suffix: string;
+  entries: number;
+  lastCsn: number;
+  oldestCsn: number;
+  head: number;
+  replicas: DirReplicaStatus[];
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  return [header, ...rows].map((r) => `  ${line(r)}`.trimEnd());
+}
+
+export function renderDirStatus(s: DirStatus): string {
+  const lines = [
+    `${s.role}, suffix ${s.suffix}: ${s.entries} entries, last CSN ${s.lastCsn}`,
+    `  change log: CSN ${s.oldestCsn} to ${s.head}`,
+  ];
+  if (s.role === "sm") {
+    if (s.replicas.length === 0) lines.push("  replicas: none reported");
+    else
+      lines.push(
+        ...table(
+          ["replica", "id", "have CSN", "lag", "entries", "last report"],
+          s.replicas.map((r) => [
+            r.name,
+            String(r.node),
+            String(r.have),
+            String(r.lag),
+            String(r.entries),
+            `${(r.ageMs / 1000).toFixed(1)} s ago`,
+          ]),
+        ),
+      );
+  }
+  return lines.join("\n") + "\n";
+}
