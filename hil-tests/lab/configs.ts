@@ -1,18 +1,53 @@
-// The files each board's daemon gets: the lab's random site key (mode 0600) and one iss.yaml per board,
-// checked with the daemon's own config validator before it is written.
+// The files each board's daemon gets: the lab's random site key and directory admin password (mode 0600)
+// and one iss.yaml per board, checked with the daemon's own config validator before it is written.
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { parseConfig } from "../../firmware/src/config/load.js";
+import { run, systemTool } from "./netns.js";
 import type { BoardState, LabState } from "./state.js";
 
 export const siteKeyId = 1;
+export const labSuffix = "dc=lan1,dc=iss,dc=example";
+export const labAdminDn = `cn=admin,${labSuffix}`;
 
-export function writeSiteKey(path: string): void {
+/** Writes a fresh random secret (hexadecimal, mode 0600); refuses to overwrite one. */
+export function writeSecretFile(path: string, bytes: number): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, randomBytes(32).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+  writeFileSync(path, randomBytes(bytes).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
   chmodSync(path, 0o600);
+}
+
+/**
+ * A self-signed ECDSA certificate for LDAPS, valid for every board address of the lab's subnet (an IP SAN
+ * per board would need the board list; clients in the tests trust this certificate as their CA file and
+ * connect by address, so the SANs list the first 64 host addresses).
+ */
+export async function writeCertificate(certFile: string, keyFile: string, subnet: string): Promise<void> {
+  const prefix = subnet.split(".").slice(0, 3).join(".");
+  const sans = Array.from({ length: 64 }, (_, i) => `IP:${prefix}.${i + 1}`).join(",");
+  await run([
+    systemTool("openssl"),
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "30",
+    "-subj",
+    "/CN=iss-lab",
+    "-addext",
+    `subjectAltName=${sans}`,
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
+  ]);
+  chmodSync(keyFile, 0o600);
 }
 
 export function boardConfigText(state: LabState, board: BoardState): string {
@@ -23,6 +58,12 @@ export function boardConfigText(state: LabState, board: BoardState): string {
       group: state.group,
       keys: [{ id: siteKeyId, secretFile: state.keyFile }],
       sendKeyId: siteKeyId,
+    },
+    directory: {
+      suffix: labSuffix,
+      tls: { certFile: state.directoryCertFile, keyFile: state.directoryKeyFile },
+      ...(state.changeLogSize !== null ? { changeLogSize: state.changeLogSize } : {}),
+      users: [{ dn: labAdminDn, passwordFile: state.directoryPasswordFile, access: "write" }],
     },
     control: { socket: board.controlSocket },
     log: { level: "info" },

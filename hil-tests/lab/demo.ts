@@ -1,8 +1,12 @@
-// `iss lab demo` (what `npm start` runs): brings up a virtual lab, keeps a little traffic flowing through
-// the reliable multicast transport from the SEs, and redraws a live view of every board (role, epoch,
-// members, transport counters) each second until Ctrl-C, then removes the lab.
+// `iss lab demo` (what `npm start` runs): brings up a virtual lab, keeps a small workload of content
+// announcements flowing from the SEs into the SM's directory (fig 7), and redraws a live view of every board
+// (role, epoch, members, transport counters, directory entries and change sequence numbers, each SE's lag
+// as the SM sees it) each second until Ctrl-C, then removes the lab.
 import { ControlClient } from "../../firmware/src/control/client.js";
 import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
+import type { DirectoryStatus } from "../../firmware/src/directory/service/sm-directory.js";
+import type { ChangeOp } from "../../firmware/src/directory/model/types.js";
+import { labSuffix } from "./configs.js";
 import { createLab, type Lab } from "./lab.js";
 
 export interface DemoOptions {
@@ -13,14 +17,18 @@ export interface DemoOptions {
   seconds?: number;
 }
 
-const kib = (n: number): string => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
+interface BoardView {
+  status: DaemonStatus;
+  directory: DirectoryStatus | undefined;
+}
 
 function row(cells: Array<string | number>, widths: number[]): string {
   return cells.map((c, i) => String(c).padEnd(widths[i] ?? 8)).join(" ");
 }
 
-function render(lab: Lab, statuses: Array<DaemonStatus | undefined>, recent: string[]): string {
-  const widths = [6, 4, 13, 6, 8, 8, 8, 8, 7, 10, 6, 9];
+function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[]): string {
+  const widths = [6, 4, 13, 6, 8, 8, 8, 8, 7, 10, 6, 9, 8, 7, 5];
+  const sm = views.find((v) => v?.directory?.role === "sm")?.directory;
   const head = row(
     [
       "board",
@@ -35,12 +43,18 @@ function render(lab: Lab, statuses: Array<DaemonStatus | undefined>, recent: str
       "delivered",
       "evict",
       "rejected",
+      "entries",
+      "csn",
+      "lag",
     ],
     widths,
   );
   const lines = lab.boards.map((b, i) => {
-    const s = statuses[i];
-    if (!s) return row([b.name, b.role, b.address, "-", "no answer (daemon down?)"], widths);
+    const v = views[i];
+    if (!v) return row([b.name, b.role, b.address, "-", "no answer (daemon down?)"], widths);
+    const s = v.status;
+    const d = v.directory;
+    const lag = sm?.replicas.find((r) => r.node === b.index)?.lag;
     const r = s.rmtp;
     const c = r.counters;
     return row(
@@ -57,6 +71,9 @@ function render(lab: Lab, statuses: Array<DaemonStatus | undefined>, recent: str
         c.messagesDelivered,
         c.evictions,
         c.authFailures + c.replayedFrames + c.rejectedFrames,
+        d ? d.entries : "-",
+        d ? d.lastCsn : "-",
+        d?.role === "sm" ? "" : (lag ?? "-"),
       ],
       widths,
     );
@@ -67,18 +84,61 @@ function render(lab: Lab, statuses: Array<DaemonStatus | undefined>, recent: str
     head,
     ...lines,
     "",
-    "recent transfers (each acknowledged by every member, figs 5 and 8):",
+    "recent content announcements (SE -> SM -> every member over RMTP, fig 7):",
     ...recent.map((r) => `  ${r}`),
     "",
   ].join("\n");
 }
 
-async function query(client: ControlClient | undefined): Promise<DaemonStatus | undefined> {
+async function query(client: ControlClient | undefined): Promise<BoardView | undefined> {
   if (!client) return undefined;
-  return Promise.race([
-    client.call<DaemonStatus>("status").catch(() => undefined),
-    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 800)),
-  ]);
+  const both = Promise.all([
+    client.call<DaemonStatus>("status"),
+    client.call<DirectoryStatus>("dir.status").catch(() => undefined),
+  ]).then(
+    ([status, directory]) => ({ status, directory }),
+    () => undefined,
+  );
+  return Promise.race([both, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 800))]);
+}
+
+/** The demo's workload: SEs announce new content, mark older content stale, and drop the oldest. */
+function announcement(sender: string, tick: number): { ops: ChangeOp[]; text: string } {
+  const content = (n: number): string =>
+    `issContentId=http://video.lan1.example/${sender}/clip-${n}/,ou=content,${labSuffix}`;
+  const n = Math.floor(tick / 3);
+  if (tick % 3 === 1 && n >= 1) {
+    const dn = content(n - 1);
+    return {
+      ops: [
+        {
+          type: "modify",
+          dn,
+          modifications: [{ operation: "replace", attribute: "issContentState", values: ["stale"] }],
+        },
+      ],
+      text: `${sender}: clip-${n - 1} stale`,
+    };
+  }
+  if (tick % 3 === 2 && n >= 4)
+    return { ops: [{ type: "delete", dn: content(n - 4) }], text: `${sender}: dropped clip-${n - 4}` };
+  return {
+    ops: [
+      {
+        type: "add",
+        dn: content(n),
+        attributes: {
+          objectClass: ["issContentLocation"],
+          issContentId: [`http://video.lan1.example/${sender}/clip-${n}/`],
+          issContentServer: [`cn=${sender},ou=switches,${labSuffix}`],
+          issServerKind: ["http"],
+          issContentState: ["active"],
+          issContentSize: [String(1_000_000 + n * 4096)],
+        },
+      },
+    ],
+    text: `${sender}: holds clip-${n}`,
+  };
 }
 
 export async function runDemo(options: DemoOptions): Promise<void> {
@@ -105,27 +165,23 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       const sender = senders[tick % Math.max(1, senders.length)];
       const client = sender ? clients[lab.boards.indexOf(sender)] : undefined;
       if (sender && client) {
-        const payload = Buffer.from(
-          `demo message ${tick} from ${sender.name} at ${new Date().toISOString()} `.repeat(1 + (tick % 40)),
-        );
+        const { ops, text } = announcement(sender.name, Math.floor(tick / Math.max(1, senders.length)));
+        const started = Date.now();
         client
-          .call<{ messageId: number }>("rmtp.submit", { payloadBase64: payload.toString("base64") })
-          .then(({ messageId }) =>
-            client
-              .call<{ elapsedMs: number; frames: number }>("rmtp.result", { messageId })
-              .then((r) => ({ messageId, r })),
-          )
+          .call<{ code: number; message: string; csn: number }>("dir.announce", { ops })
           .then(
-            ({ messageId, r }) =>
+            (r) =>
               recent.unshift(
-                `${sender.name} message ${messageId}: ${kib(payload.length)} in ${r.frames} frame(s), ${r.elapsedMs.toFixed(1)} ms`,
+                r.code === 0
+                  ? `${text} -> CSN ${r.csn} at every member in ${Date.now() - started} ms`
+                  : `${text} -> refused: ${r.code} ${r.message}`,
               ),
-            (err: Error) => recent.unshift(`${sender.name}: ${err.message}`),
+            (err: Error) => recent.unshift(`${text}: ${err.message}`),
           )
           .finally(() => recent.splice(6));
       }
-      const statuses = await Promise.all(clients.map(query));
-      const view = render(lab, statuses, recent);
+      const views = await Promise.all(clients.map(query));
+      const view = render(lab, views, recent);
       process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${view}` : `${view}\n`);
       tick++;
       await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 1000))]);

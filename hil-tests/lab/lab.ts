@@ -2,7 +2,7 @@
 // daemon per board; openLab() attaches to a lab built by another process. A Lab injects faults, runs
 // commands inside a board's namespace, reports status and tears itself down.
 import type { ChildProcess, SpawnOptions } from "node:child_process";
-import { writeBoardConfig, writeSiteKey } from "./configs.js";
+import { writeBoardConfig, writeCertificate, writeSecretFile } from "./configs.js";
 import { issRunCommand, startDaemon } from "./daemons.js";
 import { applyFault, type Fault } from "./faults.js";
 import { checkBoardCount, checkLabName, isLabNamespace, labBaseDir, labDir } from "./names.js";
@@ -34,6 +34,8 @@ export interface CreateLabOptions {
   baseDir?: string;
   /** The daemon command line run inside a board's namespace; default `node iss.js run --config FILE`. */
   daemonCommand?: (board: BoardState) => string[];
+  /** directory.changeLogSize for every board (tests of the full refresh use a short log). */
+  changeLogSize?: number;
 }
 
 const setupParallelism = 8;
@@ -54,6 +56,7 @@ export class Lab {
       daemons: options.daemons ?? true,
       baseDir,
       command: options.daemonCommand ?? issRunCommand,
+      ...(options.changeLogSize !== undefined ? { changeLogSize: options.changeLogSize } : {}),
     });
     await assertAbsent(state);
     try {
@@ -134,7 +137,9 @@ async function assertAbsent(state: LabState): Promise<void> {
 
 async function build(state: LabState): Promise<void> {
   writeState(state);
-  writeSiteKey(state.keyFile);
+  writeSecretFile(state.keyFile, 32);
+  writeSecretFile(state.directoryPasswordFile, 16);
+  await writeCertificate(state.directoryCertFile, state.directoryKeyFile, state.subnet);
   for (const board of state.boards) writeBoardConfig(state, board);
   raiseSocketBufferLimits();
   await createSwitch(state);

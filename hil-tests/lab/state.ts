@@ -52,6 +52,13 @@ export interface LabState {
   subnet: string;
   group: string;
   keyFile: string;
+  /** Password of the directory's admin user (cn=admin under labSuffix), random per lab, mode 0600. */
+  directoryPasswordFile: string;
+  /** The lab's self-signed certificate and key for LDAPS on every board (the certificate is its own CA). */
+  directoryCertFile: string;
+  directoryKeyFile: string;
+  /** directory.changeLogSize of every board; null leaves the daemon's default. */
+  changeLogSize: number | null;
   boards: BoardState[];
 }
 
@@ -62,6 +69,7 @@ export interface LabPlan {
   daemons: boolean;
   baseDir: string;
   command: (board: BoardState) => string[];
+  changeLogSize?: number;
 }
 
 export function planLab(plan: LabPlan): LabState {
@@ -83,6 +91,10 @@ export function planLab(plan: LabPlan): LabState {
     subnet: subnet(plan.name),
     group: multicastGroup,
     keyFile: join(dir, "site.key"),
+    directoryPasswordFile: join(dir, "directory-admin.pw"),
+    directoryCertFile: join(dir, "directory-cert.pem"),
+    directoryKeyFile: join(dir, "directory-key.pem"),
+    changeLogSize: plan.changeLogSize ?? null,
     boards,
   };
 }

@@ -16,6 +16,8 @@ import { RateLimitedLog } from "./rate-limited-log.js";
 import { SendTracker } from "./send-tracker.js";
 import { rmtpParams } from "./rmtp-params.js";
 import { Keyring } from "../rmtp/codec/keyring.js";
+import { startDirectory, type RunningDirectory } from "./directory.js";
+import type { ChangeOp } from "../directory/model/types.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
 
@@ -73,7 +75,17 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     },
     "rmtp.result": (args) => sends.result(messageIdArg(args)),
     "rmtp.abort": (args) => ({ outcome: sends.abort(messageIdArg(args)) }),
+    "dir.status": () => {
+      if (!directory) throw new Error("this unit has no directory section in its config");
+      return directory.status();
+    },
+    "dir.announce": (args) => {
+      if (!directory) throw new Error("this unit has no directory section in its config");
+      if (!Array.isArray(args.ops)) throw new Error("dir.announce needs ops (a list of LDAP operations)");
+      return directory.announce(args.ops as ChangeOp[]);
+    },
   });
+  let directory: RunningDirectory | undefined;
 
   const onEvent = (event: NodeEvent): void => {
     const { event: name, ...fields } = event;
@@ -87,8 +99,10 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
         : "info";
     rmtpLog[level](name, fields);
     control.publish("rmtp.event", event);
+    directory?.onEvent(event);
   };
   const onDeliver = (d: Delivery): void => {
+    if (directory?.onDeliver(d)) return;
     const sha256 = createHash("sha256").update(d.payload).digest("hex");
     rmtpLog.info("delivered", {
       source: d.sourceName,
@@ -131,6 +145,14 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
   });
 
   const sends = new SendTracker(endpoint);
+  if (config.directory) {
+    try {
+      directory = await startDirectory(loaded, config.directory, endpoint, log);
+    } catch (err) {
+      await endpoint.close();
+      throw err;
+    }
+  }
   await control.listen();
 
   log.info("started", {
@@ -148,6 +170,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     endpoint,
     async stop(reason: string) {
       log.info("stopping", { reason });
+      await directory?.close();
       await endpoint.close();
       await control.close();
       log.info("stopped", { reason });

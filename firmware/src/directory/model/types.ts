@@ -60,6 +60,8 @@ export const ResultCode = {
   sizeLimitExceeded: 4,
   compareFalse: 5,
   compareTrue: 6,
+  authMethodNotSupported: 7,
+  referral: 10,
   noSuchAttribute: 16,
   undefinedAttributeType: 17,
   inappropriateMatching: 18,

@@ -1,0 +1,29 @@
+// Which attribute values the store indexes for equality lookups, and the term string of one value. The SM,
+// the SE replicas and the slapd baseline of the benchmark index the same attributes.
+import type { DirectorySchema } from "../model/schema.js";
+import type { Entry } from "../model/types.js";
+
+export const indexedAttributes = [
+  "objectClass",
+  "cn",
+  "issContentId",
+  "issContentServer",
+  "issAddress",
+  "issStreamGroup",
+] as const;
+
+export function indexTerm(attribute: string, normalizedValue: string): string {
+  return `${attribute.toLowerCase()}\u0001${normalizedValue}`;
+}
+
+export function indexTermsFor(schema: DirectorySchema): (entry: Entry) => string[] {
+  return (entry) => {
+    const terms: string[] = [];
+    for (const attribute of indexedAttributes) {
+      for (const value of entry.attributes[attribute] ?? []) {
+        terms.push(indexTerm(attribute, schema.normalizeValue(attribute, value)));
+      }
+    }
+    return terms;
+  };
+}

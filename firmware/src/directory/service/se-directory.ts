@@ -1,0 +1,190 @@
+// A Service Engine's directory: runs the replica state machine against its durable store (commits and
+// refreshes one at a time, in order), answers reads from the replica, announces content changes to the SM
+// and waits for the SM's verdict, and asks for a catch-up whenever RMTP says it (re)joined or missed data.
+import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
+import type { TreeContext } from "../core/apply-op.js";
+import { DirectoryReplica, type ReplicaAction } from "../core/replica.js";
+import type { OverlayView } from "../core/view.js";
+import { LdapError, ResultCode, type ChangeOp } from "../model/types.js";
+import type { Logger } from "../../log/logger.js";
+import type { DirectoryLink } from "./link.js";
+import type { DirectoryStatus } from "./sm-directory.js";
+
+export interface SeDirectoryOptions {
+  ctx: TreeContext;
+  view: OverlayView;
+  link: DirectoryLink;
+  log: Logger;
+  node: number;
+  now?: () => number;
+  announceTimeoutMs?: number;
+}
+
+export interface AnnounceResult {
+  code: number;
+  message: string;
+  csn: number;
+}
+
+interface PendingAnnounce {
+  resolve: (r: AnnounceResult) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class SeDirectory {
+  private readonly replica: DirectoryReplica;
+  private readonly now: () => number;
+  private chain: Promise<void> = Promise.resolve();
+  /** Bumped when a commit fails: the commits queued behind it are dropped, the replica fetches them again. */
+  private generation = 0;
+  private request = 0;
+  private readonly announces = new Map<number, PendingAnnounce>();
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly o: SeDirectoryOptions) {
+    this.now = o.now ?? Date.now;
+    this.replica = new DirectoryReplica(o.ctx, o.view, {
+      node: o.node,
+      catchupRetryMs: 2000,
+      statusIntervalMs: 1000,
+    });
+    this.schedule();
+  }
+
+  get view(): OverlayView {
+    return this.o.view;
+  }
+
+  onMessage(m: DirectoryMessage): void {
+    if (m.kind === "announce-result" && m.node === this.o.node) {
+      const pending = this.announces.get(m.request);
+      if (!pending) return;
+      this.announces.delete(m.request);
+      clearTimeout(pending.timer);
+      pending.resolve({ code: m.code, message: m.message, csn: m.csn });
+      return;
+    }
+    this.run(this.replica.onMessage(m, this.now()));
+  }
+
+  /** RMTP admitted this node, or it missed messages: ask the SM for what follows our last CSN. */
+  catchUp(reason: string): void {
+    this.run(this.replica.requestCatchup(this.now(), reason));
+  }
+
+  /** Sends content changes to the SM; resolves with the SM's result (code 0 when committed). */
+  announce(ops: ChangeOp[]): Promise<AnnounceResult> {
+    const request = ++this.request;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.announces.delete(request);
+        reject(new Error(`no answer from the SM to announcement ${request}`));
+      }, this.o.announceTimeoutMs ?? 10_000);
+      this.announces.set(request, { resolve, reject, timer });
+      this.send({ kind: "announce", node: this.o.node, request, ops }).catch((err: unknown) => {
+        clearTimeout(timer);
+        this.announces.delete(request);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      });
+    });
+  }
+
+  status(): DirectoryStatus {
+    const store = this.view.store;
+    return {
+      role: "se",
+      suffix: this.o.ctx.suffix.display,
+      entries: this.view.count(),
+      lastCsn: this.replica.appliedCsn,
+      oldestCsn: store.oldestCsn(),
+      head: this.replica.headCsn,
+      replicas: [],
+    };
+  }
+
+  /** Resolves when every queued commit has finished. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const [, p] of this.announces) {
+      clearTimeout(p.timer);
+      p.reject(new LdapError(ResultCode.unavailable, "directory closing"));
+    }
+    this.announces.clear();
+    await this.chain;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    const delay = Math.max(10, this.replica.nextTimer() - this.now());
+    this.timer = setTimeout(
+      () => {
+        this.run(this.replica.tick(this.now()));
+        this.schedule();
+      },
+      Math.min(delay, 1000),
+    );
+    this.timer.unref();
+  }
+
+  private run(actions: ReplicaAction[]): void {
+    for (const a of actions) {
+      switch (a.kind) {
+        case "log":
+          this.o.log[a.level](a.event, a.fields);
+          break;
+        case "send":
+          this.send(a.message).catch((err: unknown) =>
+            this.o.log.debug("send-not-acknowledged", { kind: a.message.kind, reason: String(err) }),
+          );
+          break;
+        case "commit": {
+          const generation = this.generation;
+          const store = this.view.store;
+          this.enqueue(async () => {
+            if (generation !== this.generation) return;
+            try {
+              await store.commit(a.changes, a.writes);
+              this.view.settle(a.writes);
+            } catch (err) {
+              this.generation++;
+              this.replica.onCommitFailed();
+              this.o.log.error("replica-commit-failed", {
+                firstCsn: a.changes[0]?.csn,
+                reason: err instanceof Error ? err.message : String(err),
+              });
+            }
+          });
+          break;
+        }
+        case "replace": {
+          this.generation++;
+          const generation = this.generation;
+          this.enqueue(async () => {
+            try {
+              await this.view.store.replaceAll(a.entries, a.csn);
+            } catch (err) {
+              if (generation === this.generation) this.generation++;
+              this.replica.onCommitFailed();
+              this.o.log.error("replica-refresh-failed", {
+                csn: a.csn,
+                reason: err instanceof Error ? err.message : String(err),
+              });
+            }
+          });
+          break;
+        }
+      }
+    }
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.chain = this.chain.then(job);
+  }
+
+  private send(m: DirectoryMessage): Promise<unknown> {
+    return this.o.link.send(encodeMessage(m));
+  }
+}

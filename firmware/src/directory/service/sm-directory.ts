@@ -1,0 +1,274 @@
+// The Service Manager's directory: the one writer of the total order. A write is checked and numbered at
+// once (so the next write sees it), committed to the durable store in a group with whatever else arrived
+// meanwhile, then multicast as one RMTP message of LDAP operations; its promise resolves only when the store
+// holds it durably and the RMTP manager has every member's acknowledgement (ack(last)). It also answers
+// replicas' catch-up requests, commits SEs' content announcements into the same order, keeps the replica
+// table, and multicasts a heartbeat with its last CSN when it has been quiet for a second.
+import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
+import { answerCatchup } from "../core/catchup.js";
+import { DirectoryPrimary, type PreparedChange } from "../core/primary.js";
+import type { TreeContext } from "../core/apply-op.js";
+import type { OverlayView } from "../core/view.js";
+import { LdapError, ResultCode, type Change, type ChangeOp, type ChangeOrigin } from "../model/types.js";
+import type { Logger } from "../../log/logger.js";
+import type { DirectoryLink } from "./link.js";
+import { ReplicaTable, type ReplicaReport } from "./replica-table.js";
+import { announcePolicy } from "./announce-policy.js";
+import { ownEntryAdd, ownEntryDn, ownEntryRefresh } from "./own-entry.js";
+
+export interface SmDirectoryOptions {
+  ctx: TreeContext;
+  view: OverlayView;
+  link: DirectoryLink;
+  log: Logger;
+  node: { id: number; name: string; address: string };
+  now?: () => number;
+  /** Most changes committed and multicast together. */
+  maxBatch?: number;
+  heartbeatMs?: number;
+}
+
+/** What `iss dir status` shows (control op `dir.status`). */
+export interface DirectoryStatus {
+  role: "sm" | "se";
+  suffix: string;
+  entries: number;
+  lastCsn: number;
+  oldestCsn: number;
+  head: number;
+  replicas: ReplicaReport[];
+}
+
+interface Waiting {
+  prepared: PreparedChange;
+  resolve: (change: Change) => void;
+  reject: (err: Error) => void;
+}
+
+export class SmDirectory {
+  private readonly primary: DirectoryPrimary;
+  private readonly replicas = new ReplicaTable();
+  private readonly queue: Waiting[] = [];
+  private readonly now: () => number;
+  private readonly maxBatch: number;
+  private committing = false;
+  private request = 0;
+  private head: number;
+  private lastSentAt = 0;
+  private refreshIds = 0;
+  private readonly catchupsInFlight = new Set<number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: SmDirectoryOptions) {
+    this.primary = new DirectoryPrimary(o.ctx, o.view);
+    this.now = o.now ?? Date.now;
+    this.maxBatch = o.maxBatch ?? 512;
+    this.head = o.view.store.lastCsn();
+    this.timer = setInterval(() => this.heartbeat(), o.heartbeatMs ?? 1000);
+    this.timer.unref();
+  }
+
+  get view(): OverlayView {
+    return this.o.view;
+  }
+
+  /** Creates the suffix entry, the three containers and this switch's own entry where they are missing. */
+  async bootstrap(): Promise<void> {
+    const { schema, suffix } = this.o.ctx;
+    const rdn = suffix.rdns[0]?.[0];
+    if (!rdn) throw new Error("directory.suffix must not be empty");
+    const ops: ChangeOp[] = [];
+    if (!this.view.get(suffix.key))
+      ops.push({ type: "add", dn: suffix.display, attributes: suffixEntry(rdn) });
+    for (const ou of ["switches", "engines", "content"]) {
+      const dn = `ou=${ou},${suffix.display}`;
+      if (!this.view.get(schema.dn(dn).key)) {
+        ops.push({ type: "add", dn, attributes: { objectClass: ["organizationalUnit"], ou: [ou] } });
+      }
+    }
+    const self = { suffix: suffix.display, name: this.o.node.name, role: "sm", address: this.o.node.address };
+    ops.push(this.view.get(schema.dn(ownEntryDn(self)).key) ? ownEntryRefresh(self) : ownEntryAdd(self));
+    for (const op of ops) await this.write(op);
+  }
+
+  /** Checks, numbers, commits and multicasts one operation; resolves once durable and acknowledged. */
+  write(op: ChangeOp, origin?: ChangeOrigin): Promise<Change> {
+    let prepared: PreparedChange;
+    try {
+      prepared = this.primary.prepare(
+        op,
+        origin ?? { node: this.o.node.id, request: ++this.request },
+        this.now(),
+      );
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ prepared, resolve, reject });
+      this.pump();
+    });
+  }
+
+  onMessage(m: DirectoryMessage, source: { id: number; name: string }): void {
+    switch (m.kind) {
+      case "catchup-request":
+        this.answerCatchup(m.node, m.have);
+        return;
+      case "replica-status":
+        this.replicas.report(m.node, source.name, m.have, m.entries, this.now());
+        return;
+      case "announce":
+        void this.announce(m.node, m.request, m.ops, source.name);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A member left or was evicted: it reports again when it rejoins. */
+  forgetReplica(node: number): void {
+    this.replicas.forget(node);
+  }
+
+  status(): DirectoryStatus {
+    const store = this.view.store;
+    return {
+      role: "sm",
+      suffix: this.o.ctx.suffix.display,
+      entries: store.count(),
+      lastCsn: store.lastCsn(),
+      oldestCsn: store.oldestCsn(),
+      head: this.head,
+      replicas: this.replicas.list(this.head, this.now()),
+    };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private pump(): void {
+    if (this.committing || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    const changes = batch.map((w) => w.prepared.change);
+    const writes = batch.flatMap((w) => w.prepared.writes);
+    this.committing = true;
+    this.view.store.commit(changes, writes).then(
+      () => {
+        this.view.settle(writes);
+        this.committing = false;
+        this.multicast(batch, changes);
+        this.pump();
+      },
+      (err: unknown) => {
+        this.committing = false;
+        const failed = [...batch, ...this.queue.splice(0)];
+        this.primary.reset();
+        const reason = err instanceof Error ? err.message : String(err);
+        this.o.log.error("commit-failed", { changes: failed.length, firstCsn: changes[0]?.csn, reason });
+        const error = new LdapError(ResultCode.unavailable, `the SM could not store the change: ${reason}`);
+        for (const w of failed) w.reject(error);
+      },
+    );
+  }
+
+  private multicast(batch: Waiting[], changes: Change[]): void {
+    this.head = changes.at(-1)?.csn ?? this.head;
+    this.send({ kind: "changes", head: this.head, target: 0, changes }).then(
+      () => {
+        for (const w of batch) w.resolve(w.prepared.change);
+      },
+      (err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        const first = changes[0]?.csn;
+        this.o.log.warn("multicast-failed", { firstCsn: first, changes: changes.length, reason });
+        for (const w of batch) {
+          w.reject(
+            new LdapError(
+              ResultCode.unavailable,
+              `stored as CSN ${w.prepared.change.csn} but not acknowledged by every member (${reason}); ` +
+                "replicas catch up from the change log",
+            ),
+          );
+        }
+      },
+    );
+  }
+
+  private send(m: DirectoryMessage): Promise<unknown> {
+    this.lastSentAt = this.now();
+    return this.o.link.send(encodeMessage(m));
+  }
+
+  private heartbeat(): void {
+    if (this.now() - this.lastSentAt < 1000 || this.committing) return;
+    this.send({ kind: "changes", head: this.head, target: 0, changes: [] }).catch((err: unknown) =>
+      this.o.log.debug("heartbeat-not-acknowledged", { reason: String(err) }),
+    );
+  }
+
+  private answerCatchup(node: number, have: number): void {
+    if (this.catchupsInFlight.has(node)) return;
+    const answer = answerCatchup(
+      this.view.store,
+      this.o.ctx.suffix.key,
+      node,
+      have,
+      this.head,
+      ++this.refreshIds,
+      {
+        changesPerMessage: 1000,
+        entriesPerChunk: 2000,
+      },
+    );
+    this.o.log.info("catchup-answered", {
+      node,
+      have,
+      kind: answer.kind,
+      ...(answer.kind === "changes"
+        ? { changes: answer.changes }
+        : { entries: answer.entries, csn: answer.csn }),
+      messages: answer.messages.length,
+    });
+    this.catchupsInFlight.add(node);
+    const sends = answer.messages.map((m) => this.send(m));
+    Promise.allSettled(sends).then(
+      () => this.catchupsInFlight.delete(node),
+      () => this.catchupsInFlight.delete(node),
+    );
+  }
+
+  private async announce(node: number, request: number, ops: ChangeOp[], sourceName: string): Promise<void> {
+    let code: number = ResultCode.success;
+    let message = "";
+    let csn = 0;
+    for (const op of ops) {
+      try {
+        announcePolicy(this.o.ctx, sourceName, op);
+        const change = await this.write(op, { node, request });
+        csn ||= change.csn;
+      } catch (err) {
+        code = err instanceof LdapError ? err.code : ResultCode.other;
+        message = err instanceof Error ? err.message : String(err);
+        break;
+      }
+    }
+    this.o.log.info("announce", { node, source: sourceName, request, ops: ops.length, code, message, csn });
+    this.send({ kind: "announce-result", node, request, code, message, csn }).catch((err: unknown) =>
+      this.o.log.warn("announce-result-not-acknowledged", { node, request, reason: String(err) }),
+    );
+  }
+}
+
+function suffixEntry(rdn: { attribute: string; value: string }): Record<string, string[]> {
+  switch (rdn.attribute.toLowerCase()) {
+    case "dc":
+      return { objectClass: ["dcObject", "organization"], dc: [rdn.value], o: [rdn.value] };
+    case "o":
+      return { objectClass: ["organization"], o: [rdn.value] };
+    case "ou":
+      return { objectClass: ["organizationalUnit"], ou: [rdn.value] };
+    default:
+      throw new Error(`directory.suffix must start with dc=, o= or ou= (got ${rdn.attribute}=)`);
+  }
+}
