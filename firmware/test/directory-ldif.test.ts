@@ -98,6 +98,13 @@ test("change records: add, delete, modify with add/delete/replace and '-' separa
   );
 });
 
+test("an entry without attributes (ldapsearch's output for attribute 1.1) is read as one", (t) => {
+  t.deepEqual(parseLdif("dn: cn=a,dc=x\n\ndn: cn=b,dc=x\n"), [
+    { kind: "entry", line: 1, entry: { dn: "cn=a,dc=x", attributes: {} } },
+    { kind: "entry", line: 3, entry: { dn: "cn=b,dc=x", attributes: {} } },
+  ]);
+});
+
 test("folded lines, CRLF, base64 values and DNs, comments inside and folded, repeated names merged", (t) => {
   const text = [
     "dn:: Y249w6lsw6huZSxkYz14",
@@ -142,7 +149,6 @@ test("errors carry the line they were found on", (t) => {
     ["dn: cn=a,dc=x\nchangetype: delete\ncn: a\n", 3, /no further lines/],
     ["dn: cn=a,dc=x\ncn: a\n\ndn: cn=b,dc=x\nno colon here\n", 5, /expected 'attribute: value'/],
     ["dn: cn=a,dc=x\nbad_name: v\n", 2, /not an attribute name/],
-    ["dn: cn=a,dc=x\n", 1, /has no attributes/],
     ["version: 2\n\ndn: cn=a,dc=x\ncn: a\n", 1, /unsupported LDIF version/],
     ["dn: cn=a,dc=x\ncontrol: 1.2.3 true\n", 2, /controls .* not supported/],
     ["dn: cn=a,dc=x\ncn: a\n-\n", 3, /'-' belongs in a changetype: modify record/],

@@ -41,6 +41,7 @@ export function run(
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.on("error", () => undefined); // a tool that exits without reading its input
     child.stdin?.end(options.input ?? "");
   });
 }

@@ -60,10 +60,20 @@ function report(err: unknown): number {
   return exitCodeOf(err);
 }
 
-function searchBase(values: Values, suffix: string | undefined): string {
-  const base = values.base ?? suffix;
-  if (base === undefined) throw new UsageError("give -b BASE (or -c CONFIG for its directory.suffix)");
-  return base;
+/** -b BASE, else the config's directory.suffix, else the server's first naming context (root DSE). */
+async function searchBase(session: DirSession, values: Values, suffix: string | undefined): Promise<string> {
+  if (values.base !== undefined) return values.base;
+  if (suffix !== undefined) return suffix;
+  const contexts: string[] = [];
+  await session.client.search(
+    "",
+    { scope: "base", filter: "(objectClass=*)", attributes: ["namingContexts"], sizeLimit: 1 },
+    (rootDse) => contexts.push(...(rootDse.attributes.namingContexts ?? [])),
+    "search root DSE",
+  );
+  const first = contexts[0];
+  if (first === undefined) throw new UsageError("the server names no naming context; give -b BASE");
+  return first;
 }
 
 async function search(session: DirSession, values: Values, suffix: string | undefined, args: string[]) {
@@ -74,7 +84,7 @@ async function search(session: DirSession, values: Values, suffix: string | unde
   if (!Number.isSafeInteger(sizeLimit) || sizeLimit < 0)
     throw new UsageError("-z needs a count (0: no limit)");
   const references = await session.client.search(
-    searchBase(values, suffix),
+    await searchBase(session, values, suffix),
     { scope, filter, attributes, sizeLimit },
     (entry) => process.stdout.write(formatLdif([entry])),
   );
@@ -150,7 +160,7 @@ async function importFile(session: DirSession, file: string | undefined): Promis
 async function exportTree(session: DirSession, values: Values, suffix: string | undefined): Promise<number> {
   const entries: Entry[] = [];
   await session.client.search(
-    searchBase(values, suffix),
+    await searchBase(session, values, suffix),
     { scope: "sub", filter: "(objectClass=*)", attributes: [], sizeLimit: 0 },
     (entry) => entries.push(entry),
     "export",

@@ -155,7 +155,6 @@ function parseRecord(lines: Line[]): LdifRecord {
   const attributeSpecs = specs.slice(1);
   const dash = attributeSpecs.find((s) => s.name === "-");
   if (dash) throw new LdifError(dash.line, "'-' belongs in a changetype: modify record");
-  if (attributeSpecs.length === 0) throw new LdifError(dnSpec.line, `entry '${dn}' has no attributes`);
   return { kind: "entry", entry: { dn, attributes: collectAttributes(attributeSpecs) }, line: dnSpec.line };
 }
 
