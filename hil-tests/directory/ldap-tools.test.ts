@@ -54,6 +54,8 @@ test("ldap-utils against the SM and the replicas of a 5-board lab", async (t) =>
   await assertReplicasEqual(t, dl, "after ldapadd of the example LAN");
   const content = await dl.ldap("ldapsearch", 4, [
     "-LLL",
+    "-o",
+    "ldif-wrap=no",
     "-b",
     `ou=content,${labSuffix}`,
     "-s",

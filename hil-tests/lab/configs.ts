@@ -12,10 +12,16 @@ export const siteKeyId = 1;
 export const labSuffix = "dc=lan1,dc=iss,dc=example";
 export const labAdminDn = `cn=admin,${labSuffix}`;
 
-/** Writes a fresh random secret (hexadecimal, mode 0600); refuses to overwrite one. */
-export function writeSecretFile(path: string, bytes: number): void {
+/**
+ * Writes a fresh random secret (hexadecimal, mode 0600); refuses to overwrite one. A password file has no
+ * newline: its complete content is the password, as `ldapsearch -y` reads it.
+ */
+export function writeSecretFile(path: string, bytes: number, newline = true): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, randomBytes(bytes).toString("hex") + "\n", { mode: 0o600, flag: "wx" });
+  writeFileSync(path, randomBytes(bytes).toString("hex") + (newline ? "\n" : ""), {
+    mode: 0o600,
+    flag: "wx",
+  });
   chmodSync(path, 0o600);
 }
 

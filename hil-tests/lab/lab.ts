@@ -138,7 +138,7 @@ async function assertAbsent(state: LabState): Promise<void> {
 async function build(state: LabState): Promise<void> {
   writeState(state);
   writeSecretFile(state.keyFile, 32);
-  writeSecretFile(state.directoryPasswordFile, 16);
+  writeSecretFile(state.directoryPasswordFile, 16, false);
   await writeCertificate(state.directoryCertFile, state.directoryKeyFile, state.subnet);
   for (const board of state.boards) writeBoardConfig(state, board);
   raiseSocketBufferLimits();

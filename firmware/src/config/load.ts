@@ -82,10 +82,11 @@ export function parseConfig(text: string, baseDir: string): LoadResult {
   return { ok: true, value: { config: parsed.data, keys, directoryUsers } };
 }
 
+/** The complete file content is the password, as `ldapsearch -y` reads it (a trailing newline counts). */
 function readPasswordFile(path: string, field: string, errors: ConfigError[]): Buffer | undefined {
   let text: string;
   try {
-    text = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    text = readFileSync(path, "utf8");
   } catch (err) {
     errors.push({
       path: field,

@@ -30,11 +30,23 @@ export interface RunningDirectory {
   close(): Promise<void>;
 }
 
-/** An SE (or BSM) announces its own switch entry: added the first time, its role and address refreshed after. */
+/**
+ * An SE (or BSM) announces its own switch entry: added the first time, its role and address refreshed
+ * after. While the SM is still creating ou=switches (noSuchObject) or does not answer, it tries again
+ * each second, for a minute.
+ */
 async function registerSelf(se: SeDirectory, self: OwnSwitch): Promise<AnnounceResult> {
-  const added = await se.announce([ownEntryAdd(self)]);
-  if (added.code !== ResultCode.entryAlreadyExists) return added;
-  return se.announce([ownEntryRefresh(self)]);
+  for (let attempt = 1; ; attempt++) {
+    const added = await se.announce([ownEntryAdd(self)]).catch((err: unknown) => ({
+      code: ResultCode.unavailable as number,
+      message: String(err),
+      csn: 0,
+    }));
+    if (added.code === ResultCode.entryAlreadyExists) return se.announce([ownEntryRefresh(self)]);
+    const retry = added.code === ResultCode.noSuchObject || added.code === ResultCode.unavailable;
+    if (!retry || attempt === 60) return added;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 function readFile(path: string, field: string): Buffer {
