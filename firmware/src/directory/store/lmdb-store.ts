@@ -2,7 +2,7 @@
 // tree key it stands for), index (dupSort: term -> lmdb keys of entries), changes (CSN -> Change) and meta
 // (lastCsn), all in one lmdb environment so one transaction changes them together. Commits queue up and
 // go to lmdb in groups (group commit): one write transaction per group, a child transaction per commit
-// (a failing commit rolls back alone), and each commit resolves only when its group is flushed to disk.
+// (a failing commit rolls back alone), and each commit resolves only when its group is on disk (fdatasync).
 import { mkdirSync } from "node:fs";
 import { open, type Database } from "lmdb";
 import type { Change, Entry } from "../model/types.js";
@@ -27,7 +27,9 @@ export function openLmdbStore(path: string, options: StoreOptions): DirectorySto
     // commits are grouped here, not by event turn (lmdb's event-turn batch leaves a rejection unhandled
     // when a commit fails)
     eventTurnBatching: false,
-    overlappingSync: true,
+    // plain LMDB durability: a transaction commits only after fdatasync of its pages and a synchronous
+    // write of the meta page; measured 3-4x the commits/s of lmdb's overlapping sync (whose flush lags)
+    overlappingSync: false,
   });
   const entries: Database<Entry, Buffer> = root.openDB("entries", { keyEncoding: "binary" });
   const longKeys: Database<string, Buffer> = root.openDB("longKeys", {
