@@ -25,21 +25,44 @@ function emit(record: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(record) + "\n");
 }
 
-function call(f: (cb: (err: Error | null) => void) => void): Promise<Result> {
-  return new Promise((resolve, reject) =>
+/** Pending callbacks per client: a broken connection fails them (ldapjs may never call back then). */
+const pending = new WeakMap<ldapjs.Client, Set<(err: Error) => void>>();
+
+function call(client: ldapjs.Client, f: (cb: (err: Error | null) => void) => void): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const waiting = pending.get(client);
+    const fail = (err: Error): void => {
+      clearTimeout(timer);
+      reject(err);
+    };
+    const timer = setTimeout(() => {
+      waiting?.delete(fail);
+      reject(new Error("no answer within 20 s"));
+    }, 20_000);
+    waiting?.add(fail);
     f((err) => {
+      clearTimeout(timer);
+      waiting?.delete(fail);
       if (!err) resolve({ code: 0, message: "" });
       else if (typeof (err as { code?: unknown }).code === "number") {
         resolve({ code: (err as unknown as { code: number }).code, message: err.message });
       } else reject(err);
-    }),
-  );
+    });
+  });
 }
 
 async function connect(): Promise<ldapjs.Client> {
-  const client = ldapjs.createClient({ url: uri, timeout: 20_000, connectTimeout: 5000, reconnect: false });
-  client.on("error", () => undefined);
-  const r = await call((cb) => client.bind(bindDn, password, cb));
+  const client = ldapjs.createClient({ url: uri, connectTimeout: 5000, reconnect: false });
+  const waiting = new Set<(err: Error) => void>();
+  pending.set(client, waiting);
+  const broken = (why: string) => (): void => {
+    for (const fail of [...waiting]) fail(new Error(why));
+    waiting.clear();
+  };
+  client.on("error", broken("connection error"));
+  client.on("close", broken("connection closed"));
+  client.on("connectError", broken("connect failed"));
+  const r = await call(client, (cb) => client.bind(bindDn, password, cb));
   if (r.code !== 0) throw new Error(`bind failed: ${r.code} ${r.message}`);
   return client;
 }
@@ -69,7 +92,7 @@ async function worker(): Promise<void> {
         op: "add",
         size: i,
         run: (c) =>
-          call((cb) =>
+          call(c, (cb) =>
             c.add(
               dn,
               {
@@ -89,7 +112,7 @@ async function worker(): Promise<void> {
         op: "modify",
         size: i + 1_000_000,
         run: (c) =>
-          call((cb) =>
+          call(c, (cb) =>
             c.modify(
               dn,
               [

@@ -7,11 +7,13 @@ export class ControlClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private readonly listeners = new Map<number, (event: unknown) => void>();
+  private closed = false;
 
   private constructor(private readonly socket: Socket) {
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
     lines.on("line", (line) => this.receive(line));
     socket.on("close", () => {
+      this.closed = true;
       for (const p of this.pending.values()) p.reject(new Error("control socket closed"));
       this.pending.clear();
     });
@@ -36,7 +38,9 @@ export class ControlClient {
     });
   }
 
+  /** Rejects at once when the daemon already closed the socket (it died or restarted). */
   call<T = unknown>(op: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("control socket closed"));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

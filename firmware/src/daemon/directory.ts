@@ -38,7 +38,7 @@ export interface RunningDirectory {
 async function registerSelf(se: SeDirectory, self: OwnSwitch): Promise<AnnounceResult> {
   for (let attempt = 1; ; attempt++) {
     const added = await se.announce([ownEntryAdd(self)]).catch((err: unknown) => ({
-      code: ResultCode.unavailable as number,
+      code: ResultCode.unavailable,
       message: String(err),
       csn: 0,
     }));

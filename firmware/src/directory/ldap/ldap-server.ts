@@ -184,6 +184,12 @@ export class DirectoryLdapService {
     });
   }
 
+  /** The server's size limit binds everyone but writers (like slapd's rootdn), so `iss dir export` works. */
+  private sizeLimit(req: Req): number {
+    const asked = req.sizeLimit || Infinity;
+    return this.accessOf(req) === "write" ? asked : Math.min(asked, this.o.sizeLimit);
+  }
+
   private accessOf(req: Req): Access {
     return this.access.get(req.connection) ?? this.policy.anonymous;
   }
@@ -247,7 +253,7 @@ export class DirectoryLdapService {
           return;
         }
         const filter = fromLdapjsFilter(req.filter as Parameters<typeof fromLdapjsFilter>[0]);
-        const sizeLimit = Math.min(req.sizeLimit || this.o.sizeLimit, this.o.sizeLimit);
+        const sizeLimit = this.sizeLimit(req);
         const seconds = Math.min(req.timeLimit || this.o.timeLimitSeconds, this.o.timeLimitSeconds);
         const project = projection(ctx.schema, req.attributes ?? [], req.typesOnly === true);
         res.attributes = [];

@@ -17,7 +17,7 @@ interface LdapjsFilter {
 function text(v: unknown): string {
   if (typeof v === "string") return v;
   if (Buffer.isBuffer(v)) return v.toString("utf8");
-  return String(v ?? "");
+  return typeof v === "number" || typeof v === "boolean" ? String(v) : "";
 }
 
 export function fromLdapjsFilter(f: LdapjsFilter, depth = 0): Filter {
