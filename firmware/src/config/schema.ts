@@ -103,7 +103,7 @@ export const directorySchema = z
       .optional(),
     users: z.array(directoryUser).default([]),
     anonymousRead: z.boolean().default(false),
-    changeLogSize: z.number().int().min(16).max(10_000_000).default(100_000),
+    changeLogSize: z.number().int().min(16).max(10_000_000).default(20_000),
     sizeLimit: z.number().int().min(1).max(10_000_000).default(500),
     timeLimitSeconds: z.number().int().min(1).max(3600).default(60),
     maxConnections: z.number().int().min(1).max(100_000).default(1024),

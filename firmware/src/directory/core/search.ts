@@ -24,7 +24,7 @@ export interface SearchSpec {
 
 const indexed = new Set<string>(indexedAttributes);
 
-/** The most selective indexed equality term that every match must have, if the filter has one. */
+/** An indexed equality term that every match must have, if the filter has one. */
 function candidateTerm(schema: DirectorySchema, filter: Filter): string | undefined {
   const terms: string[] = [];
   const collect = (f: Filter): void => {
@@ -36,7 +36,7 @@ function candidateTerm(schema: DirectorySchema, filter: Filter): string | undefi
     }
   };
   collect(filter);
-  return terms.find((t) => !t.startsWith("objectclass\u0001")) ?? terms[0];
+  return terms[0];
 }
 
 function inScope(baseKey: string, scope: Scope, key: string): boolean {
