@@ -31,8 +31,12 @@ function candidateTerm(schema: DirectorySchema, filter: Filter): string | undefi
     if (f.type === "and") f.filters.forEach(collect);
     else if (f.type === "equal") {
       const name = schema.attributeName(f.attribute);
-      if (name !== undefined && indexed.has(name))
+      if (name === undefined || !indexed.has(name)) return;
+      try {
         terms.push(indexTerm(name, schema.normalizeValue(name, f.value)));
+      } catch {
+        // A value the attribute's syntax rejects matches nothing: the filter says so when it is evaluated.
+      }
     }
   };
   collect(filter);
