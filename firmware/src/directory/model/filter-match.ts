@@ -146,12 +146,10 @@ function compile(model: SchemaModel, f: Filter): Predicate {
       return compileExtensible(model, f);
   }
   const at = model.attribute(f.attribute);
-  if (f.type === "present") {
-    // RFC 4511: present is FALSE, not Undefined, for an attribute the entry lacks, known or not.
-    return at ? (e) => at.withSubtypes.some((t) => has(e, t)) : () => false;
-  }
-  if (!at) return UNDEFINED;
+  if (!at) return UNDEFINED; // also for present, as slapd does
   switch (f.type) {
+    case "present":
+      return (e) => at.withSubtypes.some((t) => has(e, t));
     case "equal":
     case "approx": {
       const rule = at.equality;
