@@ -113,7 +113,7 @@ function writeBody(w: BerWriter, m: DirectoryMessage): void {
 /** The CSN rule of a changes message: from 1 up, each one more than the one before, the last at most head. */
 function checkCsns(changes: readonly Change[], head: number, error: (detail: string) => Error): void {
   const first = changes[0]?.csn ?? 1;
-  if (first < 1) throw error("the first change has CSN 0");
+  if (!(first >= 1)) throw error(`the first change has CSN ${first}, not 1 or more`);
   changes.forEach((c, i) => {
     if (c.csn !== first + i) throw error(`change ${i} has CSN ${c.csn}, expected ${first + i}`);
   });
