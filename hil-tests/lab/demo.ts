@@ -102,43 +102,55 @@ async function query(client: ControlClient | undefined): Promise<BoardView | und
   return Promise.race([both, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 800))]);
 }
 
-/** The demo's workload: SEs announce new content, mark older content stale, and drop the oldest. */
-function announcement(sender: string, tick: number): { ops: ChangeOp[]; text: string } {
-  const content = (n: number): string =>
-    `issContentId=http://video.lan1.example/${sender}/clip-${n}/,ou=content,${labSuffix}`;
-  const n = Math.floor(tick / 3);
-  if (tick % 3 === 1 && n >= 1) {
-    const dn = content(n - 1);
-    return {
-      ops: [
-        {
-          type: "modify",
-          dn,
-          modifications: [{ operation: "replace", attribute: "issContentState", values: ["stale"] }],
-        },
-      ],
-      text: `${sender}: clip-${n - 1} stale`,
-    };
+function generalizedTime(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+}
+
+/**
+ * The demo's workload, one step per SE per second: announce a new clip, confirm it (issLastSeen), then drop
+ * the clip from three rounds before (or mark this one stale while there is none to drop).
+ */
+function announcement(sender: string, step: number): { ops: ChangeOp[]; text: string } {
+  const id = (n: number): string => `http://video.lan1.example/${sender}/clip-${n}/`;
+  const dn = (n: number): string => `issContentId=${id(n)},ou=content,${labSuffix}`;
+  const n = Math.floor(step / 3);
+  const replace = (attribute: string, value: string): ChangeOp => ({
+    type: "modify",
+    dn: dn(n),
+    modifications: [{ operation: "replace", attribute, values: [value] }],
+  });
+  switch (step % 3) {
+    case 0:
+      return {
+        ops: [
+          {
+            type: "add",
+            dn: dn(n),
+            attributes: {
+              objectClass: ["issContentLocation"],
+              issContentId: [id(n)],
+              issContentServer: [`cn=${sender},ou=switches,${labSuffix}`],
+              issServerKind: ["http"],
+              issContentState: ["active"],
+              issContentSize: [String(1_000_000 + n * 4096)],
+            },
+          },
+        ],
+        text: `${sender}: holds clip-${n}`,
+      };
+    case 1:
+      return {
+        ops: [replace("issLastSeen", generalizedTime(new Date()))],
+        text: `${sender}: clip-${n} seen`,
+      };
+    default:
+      return n >= 3
+        ? { ops: [{ type: "delete", dn: dn(n - 3) }], text: `${sender}: dropped clip-${n - 3}` }
+        : { ops: [replace("issContentState", "stale")], text: `${sender}: clip-${n} stale` };
   }
-  if (tick % 3 === 2 && n >= 4)
-    return { ops: [{ type: "delete", dn: content(n - 4) }], text: `${sender}: dropped clip-${n - 4}` };
-  return {
-    ops: [
-      {
-        type: "add",
-        dn: content(n),
-        attributes: {
-          objectClass: ["issContentLocation"],
-          issContentId: [`http://video.lan1.example/${sender}/clip-${n}/`],
-          issContentServer: [`cn=${sender},ou=switches,${labSuffix}`],
-          issServerKind: ["http"],
-          issContentState: ["active"],
-          issContentSize: [String(1_000_000 + n * 4096)],
-        },
-      },
-    ],
-    text: `${sender}: holds clip-${n}`,
-  };
 }
 
 export async function runDemo(options: DemoOptions): Promise<void> {
@@ -155,17 +167,28 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     process.once("SIGTERM", stop);
     if (options.seconds !== undefined) setTimeout(stop, options.seconds * 1000);
   });
+  const connect = async (i: number): Promise<ControlClient | undefined> => {
+    const board = lab.boards[i];
+    clients[i] ??= board
+      ? await ControlClient.connect(board.controlSocket).catch(() => undefined)
+      : undefined;
+    return clients[i];
+  };
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    for (const b of lab.boards)
-      clients.push(await ControlClient.connect(b.controlSocket).catch(() => undefined));
+    const sm = lab.boards.findIndex((b) => b.role === "sm");
+    for (let waited = 0; waited < 20 && !stopping; waited++) {
+      const status = await (await connect(sm))?.call<DirectoryStatus>("dir.status").catch(() => undefined);
+      if (status && status.entries >= 5) break;
+      clients[sm] = undefined;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
     const senders = lab.boards.filter((b) => b.role === "se");
     let tick = 0;
     while (!stopping) {
-      const sender = senders[tick % Math.max(1, senders.length)];
-      const client = sender ? clients[lab.boards.indexOf(sender)] : undefined;
-      if (sender && client) {
-        const { ops, text } = announcement(sender.name, Math.floor(tick / Math.max(1, senders.length)));
+      for (const sender of senders) {
+        const client = await connect(lab.boards.indexOf(sender));
+        if (!client) continue;
+        const { ops, text } = announcement(sender.name, tick);
         const started = Date.now();
         client
           .call<{ code: number; message: string; csn: number }>("dir.announce", { ops })
@@ -178,9 +201,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
               ),
             (err: Error) => recent.unshift(`${text}: ${err.message}`),
           )
-          .finally(() => recent.splice(6));
+          .finally(() => recent.splice(8));
       }
+      for (let i = 0; i < lab.boards.length; i++) await connect(i);
       const views = await Promise.all(clients.map(query));
+      views.forEach((v, i) => {
+        if (!v) clients[i] = undefined;
+      });
       const view = render(lab, views, recent);
       process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${view}` : `${view}\n`);
       tick++;
