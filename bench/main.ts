@@ -1,5 +1,6 @@
 // `npm run bench -- NAME [options]`: runs one benchmark by name. Each benchmark is an entry of the table
 // below (later: net, snmp) and owns its options; `--json` prints one JSON object on stdout.
+import { runDirectoryBench } from "./directory/bench.js";
 import { runRmtpBench } from "./rmtp/bench.js";
 
 interface Benchmark {
@@ -12,6 +13,11 @@ const benchmarks: Record<string, Benchmark> = {
     summary:
       "RMTP goodput, latency, feedback and re-sends on the virtual lab, against raw multicast and TCP fan-out",
     run: runRmtpBench,
+  },
+  directory: {
+    summary:
+      "LDAP directory on the virtual lab: acknowledged writes, searches, SM memory and SE catch-up, against slapd",
+    run: runDirectoryBench,
   },
 };
 
