@@ -2,6 +2,7 @@
 // directory on, Debian's ldap-utils run inside a board's namespace against any board's service address,
 // and a replica snapshot (every entry and value, normalised) to compare boards entry by entry.
 import type { ExecutionContext } from "ava";
+import { readFileSync } from "node:fs";
 import { ControlClient } from "../../firmware/src/control/client.js";
 import type { DirectoryStatus } from "../../firmware/src/directory/service/sm-directory.js";
 import { labAdminDn, labSuffix } from "../lab/configs.js";
@@ -106,7 +107,8 @@ export async function startDirectoryLab(
     200,
   );
   if (!sm || sm.replicas.length !== ses.length) {
-    throw new Error(`directory did not form: SM status ${JSON.stringify(sm)}`);
+    const log = readFileSync(lab.board(1).logPath, "utf8").split("\n").slice(-15).join("\n");
+    throw new Error(`directory did not form: SM status ${JSON.stringify(sm)}; b1 log ends:\n${log}`);
   }
   return dl;
 }

@@ -65,12 +65,16 @@ export function boardConfigText(state: LabState, board: BoardState): string {
       keys: [{ id: siteKeyId, secretFile: state.keyFile }],
       sendKeyId: siteKeyId,
     },
-    directory: {
-      suffix: labSuffix,
-      tls: { certFile: state.directoryCertFile, keyFile: state.directoryKeyFile },
-      ...(state.changeLogSize !== null ? { changeLogSize: state.changeLogSize } : {}),
-      users: [{ dn: labAdminDn, passwordFile: state.directoryPasswordFile, access: "write" }],
-    },
+    ...(state.directory
+      ? {
+          directory: {
+            suffix: labSuffix,
+            tls: { certFile: state.directoryCertFile, keyFile: state.directoryKeyFile },
+            ...(state.changeLogSize !== null ? { changeLogSize: state.changeLogSize } : {}),
+            users: [{ dn: labAdminDn, passwordFile: state.directoryPasswordFile, access: "write" }],
+          },
+        }
+      : {}),
     control: { socket: board.controlSocket },
     log: { level: "info" },
   });

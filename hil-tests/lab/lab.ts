@@ -34,6 +34,8 @@ export interface CreateLabOptions {
   baseDir?: string;
   /** The daemon command line run inside a board's namespace; default `node iss.js run --config FILE`. */
   daemonCommand?: (board: BoardState) => string[];
+  /** Give every board a directory (default true); the transport's system tests keep the group quiet. */
+  directory?: boolean;
   /** directory.changeLogSize for every board (tests of the full refresh use a short log). */
   changeLogSize?: number;
 }
@@ -56,6 +58,7 @@ export class Lab {
       daemons: options.daemons ?? true,
       baseDir,
       command: options.daemonCommand ?? issRunCommand,
+      ...(options.directory !== undefined ? { directory: options.directory } : {}),
       ...(options.changeLogSize !== undefined ? { changeLogSize: options.changeLogSize } : {}),
     });
     await assertAbsent(state);

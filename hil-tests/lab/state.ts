@@ -57,6 +57,8 @@ export interface LabState {
   /** The lab's self-signed certificate and key for LDAPS on every board (the certificate is its own CA). */
   directoryCertFile: string;
   directoryKeyFile: string;
+  /** Whether the boards' configs have a directory section (the transport's own tests run without). */
+  directory: boolean;
   /** directory.changeLogSize of every board; null leaves the daemon's default. */
   changeLogSize: number | null;
   boards: BoardState[];
@@ -69,6 +71,7 @@ export interface LabPlan {
   daemons: boolean;
   baseDir: string;
   command: (board: BoardState) => string[];
+  directory?: boolean;
   changeLogSize?: number;
 }
 
@@ -94,6 +97,7 @@ export function planLab(plan: LabPlan): LabState {
     directoryPasswordFile: join(dir, "directory-admin.pw"),
     directoryCertFile: join(dir, "directory-cert.pem"),
     directoryKeyFile: join(dir, "directory-key.pem"),
+    directory: plan.directory ?? true,
     changeLogSize: plan.changeLogSize ?? null,
     boards,
   };

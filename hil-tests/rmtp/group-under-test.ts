@@ -94,7 +94,7 @@ export class GroupUnderTest {
       opened.forEach((g) => g.close());
       await destroyLab(name);
     });
-    const lab = await createLab({ name, boards });
+    const lab = await createLab({ name, boards, directory: false });
     const group = new GroupUnderTest(lab);
     opened.push(group);
     t.log(`lab ${name}: ${boards} boards`);
