@@ -169,16 +169,18 @@ export class DirectoryLdapService {
     const guard = new PduGuard(this.o.maxPduBytes ?? 4 << 20);
     socket.removeAllListeners("data");
     socket.on("data", (data: Buffer) => {
-      const refused = guard.feed(data);
+      const { pdus, refused } = guard.feed(data);
+      for (const pdu of pdus) {
+        if (socket.destroyed) return;
+        try {
+          conn.parser.write(pdu);
+        } catch (err) {
+          this.o.log.debug("ldap-parser-exception", { from: socket.remoteAddress, message: String(err) });
+          socket.destroy();
+        }
+      }
       if (refused !== undefined) {
         this.o.log.debug("ldap-connection-refused", { from: socket.remoteAddress, reason: refused });
-        socket.destroy();
-        return;
-      }
-      try {
-        conn.parser.write(data);
-      } catch (err) {
-        this.o.log.debug("ldap-parser-exception", { from: socket.remoteAddress, message: String(err) });
         socket.destroy();
       }
     });
