@@ -1,26 +1,8 @@
 // `iss dir status`: the shape of the daemon's `dir.status` control answer and its rendering as text.
 
-export interface DirReplicaStatus {
-  node: number;
-  name: string;
-  /** the last CSN the replica reported it holds */
-  have: number;
-  /** CSNs it is behind the SM */
-  lag: number;
-  entries: number;
-  /** milliseconds since its last report */
-  ageMs: number;
-}
+import type { DirectoryStatus } from "../../directory/service/sm-directory.js";
 
-export interface DirStatus {
-  role: "sm" | "se";
-  suffix: string;
-  entries: number;
-  lastCsn: number;
-  oldestCsn: number;
-  head: number;
-  replicas: DirReplicaStatus[];
-}
+export type DirStatus = DirectoryStatus;
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -32,7 +14,7 @@ function table(header: string[], rows: string[][]): string[] {
 export function renderDirStatus(s: DirStatus): string {
   const lines = [
     `${s.role}, suffix ${s.suffix}: ${s.entries} entries, last CSN ${s.lastCsn}`,
-    `  change log: CSN ${s.oldestCsn} to ${s.head}`,
+    `  change log: CSN ${s.oldestCsn} to ${s.lastCsn}`,
   ];
   if (s.role === "sm") {
     if (s.replicas.length === 0) lines.push("  replicas: none reported");
