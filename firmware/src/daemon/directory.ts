@@ -72,6 +72,8 @@ export async function startDirectory(
     indexTerms,
   });
   const view = new OverlayView(store, indexTerms);
+  /* The SM's readers see committed changes only; its overlay holds writes that may still fail to commit. */
+  const committedView = new OverlayView(store, indexTerms);
   const dirLog = log.child("directory");
   const isSm = config.node.role === "sm";
   const sm = isSm
@@ -99,7 +101,7 @@ export async function startDirectory(
       }
     : undefined;
   const ldap = await DirectoryLdapService.start(
-    sm ? { ctx, view, write: (op) => sm.write(op) } : { ctx, view, referral },
+    sm ? { ctx, view: committedView, write: (op) => sm.write(op) } : { ctx, view, referral },
     {
       address: config.network.address,
       port: directory.port,
