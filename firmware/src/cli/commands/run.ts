@@ -28,6 +28,7 @@ export const runCommand: Command = {
       return 1;
     }
     const log = new Logger("iss", undefined, loaded.value.config.log.level);
+    routeProcessWarnings(log.child("node"));
     let daemon;
     try {
       daemon = await startDaemon(loaded.value, log);
@@ -51,3 +52,16 @@ export const runCommand: Command = {
     });
   },
 };
+
+/**
+ * Node prints process warnings to stderr; ldapjs emits one for some malformed client PDUs, so a client
+ * could flood stderr. They become rate-free debug log lines instead (other warnings stay at warn).
+ */
+function routeProcessWarnings(log: Logger): void {
+  process.removeAllListeners("warning");
+  process.on("warning", (w) => {
+    const fields = { name: w.name, message: w.message };
+    if (w.name === "LdapjsMessageWarning") log.debug("warning", fields);
+    else log.warn("warning", fields);
+  });
+}
