@@ -1,8 +1,8 @@
 // The load generator's LDAP PDUs (RFC 4511), on the firmware's own BER writer: BindRequest (simple),
 // SearchRequest with equality, presence and AND filters, UnbindRequest (the update requests come from
 // ldap-ops.ts), and a reader for what servers answer: framing of PDUs in a byte stream and the result
-// code of an LDAPResult. The reader accepts any definite length form, since OpenLDAP's liblber writes
-// sequence lengths in more bytes than needed. Pure.
+// code of an LDAPResult. The reader accepts any definite length form (BER lets a server spend more length
+// bytes than needed, which the firmware's canonical reader rejects) and reads only what it counts. Pure.
 import { BerWriter, Tag } from "../../firmware/src/directory/codec/ber.js";
 import type { Filter, Scope } from "../../firmware/src/directory/model/types.js";
 

@@ -1,7 +1,8 @@
 // The baseline server: Debian's OpenLDAP slapd with back-mdb, run inside a board's namespace of the lab on
 // that board's address, with core.schema and the firmware's iss.schema, the lab's suffix and admin DN and
-// password, and equality indexes on exactly the attributes the firmware's store indexes. Its database lives
-// in the lab directory (same file system as the daemons' stores) and goes with the lab.
+// password, and equality indexes on the attributes the firmware's store indexes plus objectClass, which
+// every slapd deployment indexes (without it, an AND with objectClass makes slapd scan: 10x slower searches).
+// Its database lives in the lab directory (same file system as the daemons' stores) and goes with the lab.
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,8 +19,9 @@ export interface SlapdSettings {
   passwordFile: string;
 }
 
-/** slapd.conf of the baseline; `directives` also go to the JSON report. */
+/** slapd.conf of the baseline. */
 export function slapdConfig(dir: string, s: SlapdSettings, password: string): string {
+  const indexed = new Set(["objectClass", ...indexedAttributes]);
   return [
     "modulepath /usr/lib/ldap",
     "moduleload back_mdb",
@@ -34,7 +36,7 @@ export function slapdConfig(dir: string, s: SlapdSettings, password: string): st
     `suffix "${s.suffix}"`,
     `rootdn "${s.rootDn}"`,
     `rootpw ${password}`,
-    `index ${indexedAttributes.join(",")} eq`,
+    `index ${[...indexed].join(",")} eq`,
     "",
   ].join("\n");
 }
