@@ -55,7 +55,7 @@ export const runCommand: Command = {
 
 /**
  * Node prints process warnings to stderr; ldapjs emits one for some malformed client PDUs, so a client
- * could flood stderr. They become rate-free debug log lines instead (other warnings stay at warn).
+ * could flood stderr. They become debug log lines instead (other warnings are logged at warn).
  */
 function routeProcessWarnings(log: Logger): void {
   process.removeAllListeners("warning");
