@@ -1,6 +1,8 @@
 // A Service Engine's directory: runs the replica state machine against its durable store (commits and
 // refreshes one at a time, in order), answers reads from the replica, announces content changes to the SM
 // and waits for the SM's verdict, and asks for a catch-up whenever RMTP says it (re)joined or missed data.
+// While a full refresh (or a wipe) is being written, the store does not yet hold what the replica applies
+// the next changes to, so directory messages are held until it is written.
 import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
 import type { TreeContext } from "../core/apply-op.js";
 import { DirectoryReplica, type ReplicaAction } from "../core/replica.js";
@@ -39,6 +41,9 @@ export class SeDirectory {
   /** Bumped when a commit fails: the commits queued behind it are dropped, the replica fetches them again. */
   private generation = 0;
   private request = 0;
+  /** Full refreshes queued or being written; messages wait in `held` until none is left. */
+  private replacing = 0;
+  private held: DirectoryMessage[] = [];
   private readonly announces = new Map<number, PendingAnnounce>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -66,7 +71,8 @@ export class SeDirectory {
       pending.resolve({ code: m.code, message: m.message, csn: m.csn });
       return;
     }
-    this.run(this.replica.onMessage(m, this.now()));
+    if (this.replacing > 0) this.held.push(m);
+    else this.run(this.replica.onMessage(m, this.now()));
   }
 
   /** RMTP admitted this node, or it missed messages: ask the SM for what follows our last CSN. */
@@ -161,6 +167,7 @@ export class SeDirectory {
         }
         case "replace": {
           this.generation++;
+          this.replacing++;
           const generation = this.generation;
           this.enqueue(async () => {
             try {
@@ -173,10 +180,22 @@ export class SeDirectory {
                 reason: err instanceof Error ? err.message : String(err),
               });
             }
+            this.replaced();
           });
           break;
         }
       }
+    }
+  }
+
+  /** A full refresh is written (or failed): the messages held meanwhile apply now, in arrival order. */
+  private replaced(): void {
+    if (--this.replacing > 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const m of held) {
+      if (this.replacing > 0) this.held.push(m);
+      else this.run(this.replica.onMessage(m, this.now()));
     }
   }
 
