@@ -92,3 +92,25 @@ test("a failed commit rejects its batch and the queue behind it; numbering resum
     await sim.close();
   }
 });
+
+test("a failed commit on an SE: the replica drops what it staged, catches up and equals the SM again", async (t) => {
+  let failing: FailingOnce | undefined;
+  const sim = new DirectorySim({ seed: 5 });
+  try {
+    sim.addSe(2);
+    const se = sim.addSe(3, (store) => (failing = new FailingOnce(store, 20)));
+    await sim.admitted();
+    await sim.sm.dir.bootstrap();
+    await sim.converged();
+    failing?.failNext();
+    const writes = Array.from({ length: 10 }, (_, i) => sim.sm.dir.write(contentOp(`x${i}`, ["se-http1"])));
+    await Promise.all(writes);
+    await sim.converged(5000);
+    t.deepEqual(sim.lagging(), []);
+    t.true(se.logs.some((r) => r.event === "replica-commit-failed"));
+    t.true(se.logs.some((r) => r.event === "catchup-requested" && r.reason === "behind the SM"));
+    t.is(se.view.pendingCount, 0);
+  } finally {
+    await sim.close();
+  }
+});
