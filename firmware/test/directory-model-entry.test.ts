@@ -5,7 +5,7 @@
 import test from "ava";
 import { DirectorySchema, loadIssSchema } from "../src/directory/model/schema.js";
 import { LdapError, ResultCode, type Entry, type Modification } from "../src/directory/model/types.js";
-import { copy, entry, exampleEntries, suffix } from "./directory-model-example.js";
+import { copy, entry, exampleEntries, suffix } from "./helpers/directory-model-example.js";
 
 const schema = loadIssSchema();
 const examples = exampleEntries();

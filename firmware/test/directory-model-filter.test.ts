@@ -6,7 +6,7 @@ import test from "ava";
 import { formatFilter, parseFilter } from "../src/directory/model/filter-text.js";
 import { loadIssSchema } from "../src/directory/model/schema.js";
 import { LdapError, ResultCode, type Entry, type Filter } from "../src/directory/model/types.js";
-import { entry, exampleEntries } from "./directory-model-example.js";
+import { entry, exampleEntries } from "./helpers/directory-model-example.js";
 
 const schema = loadIssSchema();
 const examples = exampleEntries().map((e) => schema.checkEntry(e));

@@ -5,7 +5,7 @@ import test from "ava";
 import { readFileSync } from "node:fs";
 import { DirectorySchema, loadIssSchema } from "../src/directory/model/schema.js";
 import { LdapError, ResultCode } from "../src/directory/model/types.js";
-import { exampleEntries, schemaFile, suffix } from "./directory-model-example.js";
+import { exampleEntries, schemaFile, suffix } from "./helpers/directory-model-example.js";
 
 const schema = loadIssSchema();
 const issText = readFileSync(schemaFile, "utf8");

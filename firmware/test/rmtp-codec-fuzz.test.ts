@@ -18,6 +18,7 @@ import {
   type Header,
 } from "../src/rmtp/codec/frames.js";
 import { Keyring } from "../src/rmtp/codec/keyring.js";
+import { Rng } from "./helpers/rng.js";
 
 const SEED = Number(process.env.RMTP_FUZZ_SEED ?? 0x5eed2026) >>> 0;
 const FRAME_BYTES = 1400;
@@ -29,48 +30,6 @@ const keys = [
 ];
 const keyrings = new Map(keys.map((k) => [k.id, new Keyring(keys, k.id)]));
 const keyring = keyrings.get(7)!;
-
-/** mulberry32: a small, fast, seedable 32-bit PRNG. */
-class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  u32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** An integer in [0, n), for n up to 2^48. */
-  below(n: number): number {
-    return n <= 2 ** 32
-      ? Math.floor((this.u32() / 2 ** 32) * n)
-      : (this.u32() * 2 ** 16 + (this.u32() >>> 16)) % n;
-  }
-
-  /** An integer in [lo, hi], one time in four at an end of the range. */
-  range(lo: number, hi: number): number {
-    const edge = this.below(8);
-    if (edge === 0) return lo;
-    if (edge === 1) return hi;
-    return lo + this.below(hi - lo + 1);
-  }
-
-  bytes(n: number): Buffer {
-    const b = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) b[i] = this.u32() & 0xff;
-    return b;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.below(items.length)]!;
-  }
-}
 
 const roles = Object.values(Role);
 

@@ -2,9 +2,9 @@
 // few lines of LDIF handling (folded lines, comments, `::` base64), independent of the LDIF module.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Entry } from "../src/directory/model/types.js";
+import type { Entry } from "../../src/directory/model/types.js";
 
-export const repo = fileURLToPath(new URL("../../../", import.meta.url));
+export const repo = fileURLToPath(new URL("../../../../", import.meta.url));
 export const exampleLdifFile = `${repo}firmware/schema/example-lan.ldif`;
 export const schemaFile = `${repo}firmware/schema/iss.schema`;
 export const suffix = "dc=lan1,dc=iss,dc=example";

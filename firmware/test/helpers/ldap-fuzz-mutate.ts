@@ -4,39 +4,7 @@
 // tree (content, tag, children) and re-encode every length so the damage reaches ldapjs's message parsers.
 // Pure: no I/O.
 
-/** mulberry32: a small, fast, seedable 32-bit PRNG. */
-export class Rng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  u32(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** An integer in [0, n). */
-  below(n: number): number {
-    return Math.floor((this.u32() / 2 ** 32) * n);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.below(items.length)];
-    if (item === undefined) throw new RangeError("pick from an empty list");
-    return item;
-  }
-
-  bytes(n: number): Buffer {
-    const out = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
-    return out;
-  }
-}
+import { Rng } from "./rng.js";
 
 /** A BER element as a tree: constructed elements have children, primitive ones content; raw is pre-encoded. */
 export interface Tlv {

@@ -4,7 +4,8 @@
 // a new connection (bound first if asked) whenever the server closed one. Posts its PhaseStats when done.
 import { parentPort, Worker, workerData } from "node:worker_threads";
 import { FuzzConnection, wholePdus } from "./ldap-fuzz-client.js";
-import { fuzzCase, mutatedWrite, Rng, type FuzzCase } from "./ldap-fuzz-mutate.js";
+import { fuzzCase, mutatedWrite, type FuzzCase } from "./ldap-fuzz-mutate.js";
+import { Rng } from "./rng.js";
 import { readSeeds, writeSeeds } from "./ldap-fuzz-seeds.js";
 
 export interface PhaseOptions {
