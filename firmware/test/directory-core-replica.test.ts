@@ -200,10 +200,13 @@ test("an out-of-order chunk or another refresh's chunk restarts with a catch-up 
 
   const again = refreshChunks(8, sm.store.lastCsn(), sm.entries, 4);
   f.replica.onMessage(again[0]!, 30);
-  const mixed = f.replica.onMessage({ ...chunks[1]!, refreshId: 7 } as DirectoryMessage, 40);
+  const soon = f.replica.onMessage({ ...chunks[1]!, refreshId: 7 } as DirectoryMessage, 40);
+  t.is(catchupRequests(soon).length, 0, "the same CSN was asked for 30 ms ago: not asked again");
+  f.replica.onMessage(again[0]!, 2040);
+  const mixed = f.replica.onMessage({ ...chunks[1]!, refreshId: 7 } as DirectoryMessage, 2050);
   t.is(catchupRequests(mixed).length, 1, "a chunk of refresh 7 in the middle of refresh 8");
 
-  const restart = again.flatMap((c) => f.replica.onMessage(c, 50));
+  const restart = again.flatMap((c) => f.replica.onMessage(c, 2060));
   t.is(ofKind(restart, "replace").length, 1, "a new chunk 0 starts over");
   t.is(f.replica.appliedCsn, sm.store.lastCsn());
 });

@@ -35,6 +35,8 @@ export class DirectoryReplica {
   /** Highest CSN the SM said it has multicast. */
   private head = 0;
   private catchupAskedAt = -Infinity;
+  /** The CSN the last catch-up request asked to continue from. */
+  private askedFor = -1;
   private statusAt = -Infinity;
   private refresh: RefreshAssembly | undefined;
 
@@ -60,9 +62,15 @@ export class DirectoryReplica {
     return [];
   }
 
-  /** Ask for what follows our last CSN (on start, after rejoining, after a gap). */
+  /**
+   * Ask for what follows our last CSN (on start, after rejoining, after a gap). A request for the same CSN
+   * within the retry time is not repeated: RMTP reports a join both as admitted and as a gap, and a second
+   * answer could be a second full refresh.
+   */
   requestCatchup(now: number, reason: string): ReplicaAction[] {
+    if (this.askedFor === this.applied && now - this.catchupAskedAt < this.params.catchupRetryMs) return [];
     this.catchupAskedAt = now;
+    this.askedFor = this.applied;
     return [
       { kind: "log", level: "info", event: "catchup-requested", fields: { have: this.applied, reason } },
       { kind: "send", message: { kind: "catchup-request", node: this.params.node, have: this.applied } },

@@ -3,7 +3,7 @@
 // meanwhile, then multicast as one RMTP message of LDAP operations; its promise resolves only when the store
 // holds it durably and the RMTP manager has every member's acknowledgement (ack(last)). It also answers
 // replicas' catch-up requests, commits SEs' content announcements into the same order, keeps the replica
-// table, and multicasts a heartbeat with its last CSN when it has been quiet for a second.
+// table, and multicasts a heartbeat with its last CSN when it has been quiet for a heartbeat interval.
 import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
 import { answerCatchup } from "../core/catchup.js";
 import { DirectoryPrimary, type PreparedChange } from "../core/primary.js";
@@ -58,13 +58,15 @@ export class SmDirectory {
   private refreshIds = 0;
   private readonly catchupsInFlight = new Set<number>();
   private readonly timer: NodeJS.Timeout;
+  private readonly heartbeatMs: number;
 
   constructor(private readonly o: SmDirectoryOptions) {
     this.primary = new DirectoryPrimary(o.ctx, o.view);
     this.now = o.now ?? Date.now;
     this.maxBatch = o.maxBatch ?? 512;
     this.head = o.view.store.lastCsn();
-    this.timer = setInterval(() => this.heartbeat(), o.heartbeatMs ?? 1000);
+    this.heartbeatMs = o.heartbeatMs ?? 1000;
+    this.timer = setInterval(() => this.heartbeat(), this.heartbeatMs);
     this.timer.unref();
   }
 
@@ -201,7 +203,7 @@ export class SmDirectory {
   }
 
   private heartbeat(): void {
-    if (this.now() - this.lastSentAt < 1000 || this.committing) return;
+    if (this.now() - this.lastSentAt < this.heartbeatMs || this.committing) return;
     this.send({ kind: "changes", head: this.head, target: 0, changes: [] }).catch((err: unknown) =>
       this.o.log.debug("heartbeat-not-acknowledged", { reason: String(err) }),
     );
