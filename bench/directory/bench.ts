@@ -282,7 +282,7 @@ export async function runDirectoryBench(argv: readonly string[]): Promise<number
     } else {
       const description = [
         `Directory benchmark on virtual lab '${name}': ${boards} boards with daemons (b1 SM, b2 BSM, b3-b10 SEs), ${labDescription.rateLimit}.`,
-        `Baseline: Debian's slapd (back-mdb, iss.schema, the same equality indexes) in b${slapdBoard}'s namespace; ` +
+        `Baseline: Debian's slapd (back-mdb, iss.schema, the store's equality indexes plus objectClass) in b${slapdBoard}'s namespace; ` +
           `the same load generator (${options.processes} processes in b${clientBoard}'s namespace, one request in flight per connection) drives both.`,
         `Host: ${host.cpus} CPUs, load average at start ${host.loadAverageAtStart.join(" ")}, kernel ${host.kernel}, node ${host.node}. ` +
           `Code: commit ${source.commit?.slice(0, 12) ?? "unknown"}` +

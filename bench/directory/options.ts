@@ -30,7 +30,7 @@ export const directoryBenchUsage = `usage: bench directory [--entries N] [--clie
   --catchup N         changes written while an SE is stopped (default 10000; --quick: 500)
   --processes P       load generator processes sharing the clients (default 2)
   --rate RATE         switch port line rate, tc syntax (default 1gbit)
-  --quick             a small run of about two minutes for CI; explicit options still apply
+  --quick             a small run of 1-2 minutes for CI; explicit options still apply
   --json              one JSON object on stdout instead of the tables
   --out FILE          also write the JSON object to FILE`;
 

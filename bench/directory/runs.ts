@@ -40,8 +40,9 @@ export interface RunFigures {
     generator: number;
     server: number;
     helpers: number;
-    /** Server CPU ms per completed request. */
+    /** Server and helper CPU ms per completed request. */
     serverMsPerOp: number | null;
+    helpersMsPerOp: number | null;
   };
   requestBytes: number;
 }
@@ -101,6 +102,7 @@ async function runOnGenerators(
     const startedAt = Math.min(...reports.map((r) => r.startedAt));
     const seconds = (Math.max(...reports.map((r) => r.endedAt)) - startedAt) / 1000;
     const ops = sum(reports.map((r) => r.ops));
+    const perOp = (busy: number): number | null => (ops > 0 ? round((busy * seconds * 1000) / ops, 3) : null);
     return {
       clients,
       ops,
@@ -109,7 +111,11 @@ async function runOnGenerators(
       seconds: round(seconds, 3),
       opsPerSecond: round(ops / Math.max(seconds, 0.001), 1),
       latency: latency(reports),
-      cpu: { ...cpus, serverMsPerOp: ops > 0 ? round((cpus.server * seconds * 1000) / ops, 3) : null },
+      cpu: {
+        ...cpus,
+        serverMsPerOp: perOp(cpus.server),
+        helpersMsPerOp: server.helperPids.length > 0 ? perOp(cpus.helpers) : null,
+      },
       requestBytes: sum(reports.map((r) => r.bytesSent)),
     };
   } finally {
