@@ -14,6 +14,8 @@ import { AccessPolicy, type Access } from "./access.js";
 import { fromLdapjsFilter } from "./ldapjs-filter.js";
 import { PduGuard } from "./pdu-guard.js";
 import { rootDse } from "./root-dse.js";
+import { encodeSearchEntry } from "./search-entry.js";
+import { MAX_INT } from "../codec/ber.js";
 
 export interface DirectoryBackend {
   ctx: TreeContext;
@@ -43,6 +45,7 @@ interface Conn extends Socket {
 }
 interface Req {
   connection: Conn;
+  messageId: number;
   dn: { toString(): string };
   credentials?: string | Buffer;
   authentication?: string;
@@ -164,6 +167,9 @@ export class DirectoryLdapService {
     this.sockets.add(socket);
     socket.on("close", () => this.sockets.delete(socket));
     socket.setTimeout(this.o.idleTimeoutMs ?? 300_000);
+    // ldapjs writes a search's entries and its result separately: with Nagle on, the result waits for the
+    // client's delayed ACK (40 ms per search measured by the benchmark).
+    socket.setNoDelay(true);
     server.newConnection(socket);
     const conn = socket as Conn;
     const guard = new PduGuard(this.o.maxPduBytes ?? 4 << 20);
@@ -202,6 +208,12 @@ export class DirectoryLdapService {
     body: (req: Req, res: Res) => unknown,
   ): Handler {
     return (req, res) => {
+      if (!Number.isInteger(req.messageId) || req.messageId < 0 || req.messageId > MAX_INT) {
+        // RFC 4511 4.1.1: messageID is 0..maxInt; ldapjs decodes longer INTEGERs as negative numbers
+        this.o.log.debug("ldap-connection-refused", { reason: `messageID ${req.messageId} out of range` });
+        req.connection.destroy();
+        return;
+      }
       try {
         if (need !== "bind") AccessPolicy.require(this.accessOf(req), need);
         const r = body(req, res);
@@ -258,20 +270,47 @@ export class DirectoryLdapService {
         const sizeLimit = this.sizeLimit(req);
         const seconds = Math.min(req.timeLimit || this.o.timeLimitSeconds, this.o.timeLimitSeconds);
         const project = projection(ctx.schema, req.attributes ?? [], req.typesOnly === true);
-        res.attributes = [];
+        const conn = req.connection;
+        const pending: Buffer[] = [];
+        let bytes = 0;
+        const flush = (): void => {
+          conn.cork();
+          for (const pdu of pending.splice(0)) conn.write(pdu);
+          conn.uncork();
+          bytes = 0;
+        };
         let sent = 0;
-        for (const entry of search(
-          ctx,
-          view,
-          { base, scope, filter, deadline: Date.now() + seconds * 1000 },
-          Date.now,
-        )) {
-          if (sent === sizeLimit)
-            throw new LdapError(ResultCode.sizeLimitExceeded, `more than ${sizeLimit} entries`);
-          res.send({ dn: entry.dn, attributes: project(entry) });
-          sent++;
+        let code: number = ResultCode.success;
+        let message = "";
+        try {
+          for (const entry of search(
+            ctx,
+            view,
+            { base, scope, filter, deadline: Date.now() + seconds * 1000 },
+            Date.now,
+          )) {
+            if (sent === sizeLimit) {
+              code = ResultCode.sizeLimitExceeded;
+              message = `more than ${sizeLimit} entries`;
+              break;
+            }
+            const pdu = encodeSearchEntry(req.messageId, entry.dn, project(entry));
+            pending.push(pdu);
+            sent++;
+            bytes += pdu.length;
+            if (bytes >= 256 * 1024) flush();
+          }
+        } catch (err) {
+          if (!(err instanceof LdapError) || err.code !== ResultCode.timeLimitExceeded) throw err;
+          code = err.code;
+          message = err.message;
         }
-        res.end(ResultCode.success);
+        conn.cork();
+        flush();
+        res.status = code;
+        res.errorMessage = message;
+        res.end();
+        conn.uncork();
       }),
     );
     server.compare(

@@ -7,7 +7,8 @@ import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
 import type { TreeContext } from "../core/apply-op.js";
 import { DirectoryReplica, type ReplicaAction } from "../core/replica.js";
 import type { OverlayView } from "../core/view.js";
-import { LdapError, ResultCode, type ChangeOp } from "../model/types.js";
+import { LdapError, ResultCode, type Change, type ChangeOp } from "../model/types.js";
+import type { EntryWrite } from "../store/store.js";
 import type { Logger } from "../../log/logger.js";
 import type { DirectoryLink } from "./link.js";
 import type { DirectoryStatus } from "./sm-directory.js";
@@ -41,6 +42,11 @@ export class SeDirectory {
   /** Bumped when a commit fails: the commits queued behind it are dropped, the replica fetches them again. */
   private generation = 0;
   private request = 0;
+  /**
+   * Changes whose commit is queued but not started: changes delivered meanwhile join it, so a replica
+   * commits (and syncs) once per burst rather than once per message.
+   */
+  private openBatch: { changes: Change[]; writes: EntryWrite[]; generation: number } | undefined;
   /** Full refreshes queued or being written; messages wait in `held` until none is left. */
   private replacing = 0;
   private held: DirectoryMessage[] = [];
@@ -147,18 +153,26 @@ export class SeDirectory {
           );
           break;
         case "commit": {
-          const generation = this.generation;
+          const open = this.openBatch;
+          if (open && open.generation === this.generation) {
+            open.changes.push(...a.changes);
+            open.writes.push(...a.writes);
+            break;
+          }
+          const batch = { changes: [...a.changes], writes: [...a.writes], generation: this.generation };
+          this.openBatch = batch;
           const store = this.view.store;
           this.enqueue(async () => {
-            if (generation !== this.generation) return;
+            if (this.openBatch === batch) this.openBatch = undefined;
+            if (batch.generation !== this.generation) return;
             try {
-              await store.commit(a.changes, a.writes);
-              this.view.settle(a.writes);
+              await store.commit(batch.changes, batch.writes);
+              this.view.settle(batch.writes);
             } catch (err) {
               this.generation++;
               this.replica.onCommitFailed();
               this.o.log.error("replica-commit-failed", {
-                firstCsn: a.changes[0]?.csn,
+                firstCsn: batch.changes[0]?.csn,
                 reason: err instanceof Error ? err.message : String(err),
               });
             }

@@ -1,8 +1,8 @@
 // The Service Manager's directory: the one writer of the total order. A write is checked and numbered at
 // once (so the next write sees it), committed to the durable store in a group with whatever else arrived
-// meanwhile, then multicast as one RMTP message of LDAP operations; its promise resolves only when the store
-// holds it durably and the RMTP manager has every member's acknowledgement (ack(last)). It also answers
-// replicas' catch-up requests, commits SEs' content announcements into the same order, keeps the replica
+// meanwhile, then multicast in one RMTP message of LDAP operations with every change committed while the
+// previous message was on its way; its promise resolves only when the store holds it durably and the RMTP
+// manager has every member's acknowledgement (ack(last)). It also answers replicas' catch-up requests, commits SEs' content announcements into the same order, keeps the replica
 // table, and multicasts a heartbeat with its last CSN when it has been quiet for a heartbeat interval.
 import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
 import { answerCatchup } from "../core/catchup.js";
@@ -52,6 +52,9 @@ export class SmDirectory {
   private readonly now: () => number;
   private readonly maxBatch: number;
   private committing = false;
+  /** Committed writes not yet multicast, and whether a changes message is on its way. */
+  private readonly outbox: Waiting[] = [];
+  private multicasting = false;
   private request = 0;
   private head: number;
   private lastSentAt = 0;
@@ -159,7 +162,7 @@ export class SmDirectory {
       () => {
         this.view.settle(writes);
         this.committing = false;
-        this.multicast(batch, changes);
+        this.multicast(batch);
         this.pump();
       },
       (err: unknown) => {
@@ -174,27 +177,41 @@ export class SmDirectory {
     );
   }
 
-  private multicast(batch: Waiting[], changes: Change[]): void {
+  /**
+   * Committed changes wait in the outbox while a changes message is on its way, and the next message
+   * carries all of them: one message in flight at a time, so under load a message per round trip carries
+   * many changes instead of a message (and its grant) per commit.
+   */
+  private multicast(batch: Waiting[]): void {
+    this.outbox.push(...batch);
+    if (this.multicasting) return;
+    const sending = this.outbox.splice(0, this.maxBatch);
+    const changes = sending.map((w) => w.prepared.change);
     this.head = changes.at(-1)?.csn ?? this.head;
-    this.send({ kind: "changes", head: this.head, target: 0, changes }).then(
-      () => {
-        for (const w of batch) w.resolve(w.prepared.change);
-      },
-      (err: unknown) => {
-        const reason = err instanceof Error ? err.message : String(err);
-        const first = changes[0]?.csn;
-        this.o.log.warn("multicast-failed", { firstCsn: first, changes: changes.length, reason });
-        for (const w of batch) {
-          w.reject(
-            new LdapError(
-              ResultCode.unavailable,
-              `stored as CSN ${w.prepared.change.csn} but not acknowledged by every member (${reason}); ` +
-                "replicas catch up from the change log",
-            ),
-          );
-        }
-      },
-    );
+    this.multicasting = true;
+    this.send({ kind: "changes", head: this.head, target: 0, changes })
+      .then(
+        () => {
+          for (const w of sending) w.resolve(w.prepared.change);
+        },
+        (err: unknown) => {
+          const reason = err instanceof Error ? err.message : String(err);
+          this.o.log.warn("multicast-failed", { firstCsn: changes[0]?.csn, changes: changes.length, reason });
+          for (const w of sending) {
+            w.reject(
+              new LdapError(
+                ResultCode.unavailable,
+                `stored as CSN ${w.prepared.change.csn} but not acknowledged by every member (${reason}); ` +
+                  "replicas catch up from the change log",
+              ),
+            );
+          }
+        },
+      )
+      .finally(() => {
+        this.multicasting = false;
+        if (this.outbox.length > 0) this.multicast([]);
+      });
   }
 
   private send(m: DirectoryMessage): Promise<unknown> {
@@ -203,7 +220,7 @@ export class SmDirectory {
   }
 
   private heartbeat(): void {
-    if (this.now() - this.lastSentAt < this.heartbeatMs || this.committing) return;
+    if (this.now() - this.lastSentAt < this.heartbeatMs || this.committing || this.multicasting) return;
     this.send({ kind: "changes", head: this.head, target: 0, changes: [] }).catch((err: unknown) =>
       this.o.log.debug("heartbeat-not-acknowledged", { reason: String(err) }),
     );
