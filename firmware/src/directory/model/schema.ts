@@ -16,8 +16,18 @@ import { LdapError, ResultCode, type Entry, type Filter, type Modification } fro
 
 export type { ParsedDn } from "./schema-model.js";
 
+function frozen(dn: ParsedDn): ParsedDn {
+  for (const rdn of dn.rdns) {
+    for (const ava of rdn) Object.freeze(ava);
+    Object.freeze(rdn);
+  }
+  Object.freeze(dn.rdns);
+  return Object.freeze(dn);
+}
+
 export class DirectorySchema {
   private readonly match: (filter: Filter, entry: Entry) => boolean;
+  private readonly dnCache = new Map<string, ParsedDn>();
 
   private constructor(private readonly model: SchemaModel) {
     this.match = filterMatcher(model);
@@ -55,8 +65,14 @@ export class DirectorySchema {
   }
 
   /** Parses an RFC 4514 DN. Throws LdapError(invalidDnSyntax), also for an undefined attribute type. */
+  /** Parsed DNs are frozen and cached (up to 4096): searches and writes name the same bases over and over. */
   dn(text: string): ParsedDn {
-    return this.model.parseDn(text);
+    const cached = this.dnCache.get(text);
+    if (cached) return cached;
+    const parsed = frozen(this.model.parseDn(text));
+    if (this.dnCache.size >= 4096) this.dnCache.clear();
+    this.dnCache.set(text, parsed);
+    return parsed;
   }
 
   /** Validates a full entry for ADD; returns it with canonical attribute names and repeated values dropped. */
