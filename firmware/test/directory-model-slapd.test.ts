@@ -12,7 +12,13 @@ import { join } from "node:path";
 import { parseFilter } from "../src/directory/model/filter-text.js";
 import { loadIssSchema } from "../src/directory/model/schema.js";
 import { LdapError, type Entry, type Modification } from "../src/directory/model/types.js";
-import { entry, exampleEntries, exampleLdifFile, schemaFile, suffix } from "./helpers/directory-model-example.js";
+import {
+  entry,
+  exampleEntries,
+  exampleLdifFile,
+  schemaFile,
+  suffix,
+} from "./helpers/directory-model-example.js";
 
 const schema = loadIssSchema();
 const examples = exampleEntries();
