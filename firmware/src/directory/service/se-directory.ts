@@ -21,6 +21,8 @@ export interface SeDirectoryOptions {
   node: number;
   now?: () => number;
   announceTimeoutMs?: number;
+  /** How long delivered changes gather before one commit (default 20 ms). */
+  commitDelayMs?: number;
 }
 
 export interface AnnounceResult {
@@ -43,10 +45,13 @@ export class SeDirectory {
   private generation = 0;
   private request = 0;
   /**
-   * Changes whose commit is queued but not started: changes delivered meanwhile join it, so a replica
-   * commits (and syncs) once per burst rather than once per message.
+   * Changes applied but not yet queued for commit: everything delivered within commitDelayMs joins one
+   * transaction, so a replica commits (and syncs) once per burst rather than once per message. Reads see
+   * the changes at once (the overlay); the SM's acknowledgement does not wait for a replica's commit, and
+   * what a crash loses here the replica fetches again from the SM's change log.
    */
   private openBatch: { changes: Change[]; writes: EntryWrite[]; generation: number } | undefined;
+  private batchTimer: NodeJS.Timeout | undefined;
   /** Full refreshes queued or being written; messages wait in `held` until none is left. */
   private replacing = 0;
   private held: DirectoryMessage[] = [];
@@ -125,6 +130,7 @@ export class SeDirectory {
       p.reject(new LdapError(ResultCode.unavailable, "directory closing"));
     }
     this.announces.clear();
+    this.closeBatch();
     await this.chain;
   }
 
@@ -159,24 +165,9 @@ export class SeDirectory {
             open.writes.push(...a.writes);
             break;
           }
-          const batch = { changes: [...a.changes], writes: [...a.writes], generation: this.generation };
-          this.openBatch = batch;
-          const store = this.view.store;
-          this.enqueue(async () => {
-            if (this.openBatch === batch) this.openBatch = undefined;
-            if (batch.generation !== this.generation) return;
-            try {
-              await store.commit(batch.changes, batch.writes);
-              this.view.settle(batch.writes);
-            } catch (err) {
-              this.generation++;
-              this.replica.onCommitFailed();
-              this.o.log.error("replica-commit-failed", {
-                firstCsn: batch.changes[0]?.csn,
-                reason: err instanceof Error ? err.message : String(err),
-              });
-            }
-          });
+          this.closeBatch();
+          this.openBatch = { changes: [...a.changes], writes: [...a.writes], generation: this.generation };
+          this.batchTimer = setTimeout(() => this.closeBatch(), this.o.commitDelayMs ?? 20);
           break;
         }
         case "replace": {
@@ -211,6 +202,29 @@ export class SeDirectory {
       if (this.replacing > 0) this.held.push(m);
       else this.run(this.replica.onMessage(m, this.now()));
     }
+  }
+
+  /** Queues the open batch's commit; a batch of an older generation (superseded) is dropped then. */
+  private closeBatch(): void {
+    const batch = this.openBatch;
+    clearTimeout(this.batchTimer);
+    if (!batch) return;
+    this.openBatch = undefined;
+    const store = this.view.store;
+    this.enqueue(async () => {
+      if (batch.generation !== this.generation) return;
+      try {
+        await store.commit(batch.changes, batch.writes);
+        this.view.settle(batch.writes);
+      } catch (err) {
+        this.generation++;
+        this.replica.onCommitFailed();
+        this.o.log.error("replica-commit-failed", {
+          firstCsn: batch.changes[0]?.csn,
+          reason: err instanceof Error ? err.message : String(err),
+        });
+      }
+    });
   }
 
   private enqueue(job: () => Promise<void>): void {
