@@ -9,7 +9,7 @@ import type { DirectoryConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { Delivery, NodeEvent } from "../rmtp/core/types.js";
 import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
-import { decodeMessage, MAGIC } from "../directory/codec/messages.js";
+import { isDirectoryPayload, unpackMessage } from "../directory/codec/envelope.js";
 import { indexTermsFor } from "../directory/core/index-terms.js";
 import { OverlayView } from "../directory/core/view.js";
 import { DirectoryLdapService } from "../directory/ldap/ldap-server.js";
@@ -128,10 +128,10 @@ export async function startDirectory(
   return {
     ldapPorts: ldap.ports,
     onDeliver(d) {
-      if (d.payload.length < 2 || d.payload.readUInt16BE(0) !== MAGIC) return false;
+      if (!isDirectoryPayload(d.payload)) return false;
       let message;
       try {
-        message = decodeMessage(d.payload);
+        message = unpackMessage(d.payload, config.rmtp.maxMessageBytes);
       } catch (err) {
         dirLog.warn("message-undecodable", { source: d.sourceName, reason: String(err) });
         return true;

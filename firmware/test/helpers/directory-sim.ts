@@ -3,7 +3,8 @@
 // catch-up on admission and on RMTP gaps, replicas forgotten when members leave). The directory services
 // run on real timers, so the network and the endpoints use the real clock too.
 import { isDeepStrictEqual } from "node:util";
-import { decodeMessage, type DirectoryMessage } from "../../src/directory/codec/messages.js";
+import { unpackMessage } from "../../src/directory/codec/envelope.js";
+import type { DirectoryMessage } from "../../src/directory/codec/messages.js";
 import type { OverlayView } from "../../src/directory/core/view.js";
 import { SeDirectory } from "../../src/directory/service/se-directory.js";
 import { SmDirectory } from "../../src/directory/service/sm-directory.js";
@@ -164,7 +165,7 @@ export class DirectorySim {
       transport: port,
       clock: realClock,
       ...(id === smId ? { managerEpoch: 1 } : {}),
-      onDeliver: (d) => onMessage(decodeMessage(d.payload), d),
+      onDeliver: (d) => onMessage(unpackMessage(d.payload, 16 << 20), d),
       onEvent,
     });
     return { id, name, port, endpoint, store, view: newView(store), logs: [] };

@@ -23,7 +23,9 @@ export type DecodeReason =
   /** a string that is not well-formed UTF-8 */
   | "utf8"
   /** an attribute description that is not a name or OID, appears twice, or has no values where it must */
-  | "attribute";
+  | "attribute"
+  /** a compressed envelope whose deflate stream is broken or inflates beyond the limit */
+  | "inflate";
 
 export class DecodeError extends Error {
   constructor(

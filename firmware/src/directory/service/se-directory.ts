@@ -3,7 +3,8 @@
 // and waits for the SM's verdict, and asks for a catch-up whenever RMTP says it (re)joined or missed data.
 // While a full refresh (or a wipe) is being written, the store does not yet hold what the replica applies
 // the next changes to, so directory messages are held until it is written.
-import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
+import { packMessage } from "../codec/envelope.js";
+import type { DirectoryMessage } from "../codec/messages.js";
 import type { TreeContext } from "../core/apply-op.js";
 import { DirectoryReplica, type ReplicaAction } from "../core/replica.js";
 import type { OverlayView } from "../core/view.js";
@@ -232,6 +233,6 @@ export class SeDirectory {
   }
 
   private send(m: DirectoryMessage): Promise<unknown> {
-    return this.o.link.send(encodeMessage(m));
+    return this.o.link.send(packMessage(m));
   }
 }

@@ -5,7 +5,8 @@
 // RMTP manager has every member's acknowledgement (ack(last)). It also answers replicas' catch-up
 // requests, commits SEs' content announcements into the same order, keeps the replica table, and
 // multicasts a heartbeat with its last CSN when it has been quiet for a heartbeat interval.
-import { encodeMessage, type DirectoryMessage } from "../codec/messages.js";
+import { packMessage } from "../codec/envelope.js";
+import type { DirectoryMessage } from "../codec/messages.js";
 import { answerCatchup } from "../core/catchup.js";
 import { DirectoryPrimary, type PreparedChange } from "../core/primary.js";
 import type { TreeContext } from "../core/apply-op.js";
@@ -217,7 +218,7 @@ export class SmDirectory {
 
   private send(m: DirectoryMessage): Promise<unknown> {
     this.lastSentAt = this.now();
-    return this.o.link.send(encodeMessage(m));
+    return this.o.link.send(packMessage(m));
   }
 
   private heartbeat(): void {
