@@ -26,7 +26,6 @@ export interface RunningDirectory {
   onEvent(e: NodeEvent): void;
   status(): DirectoryStatus;
   announce(ops: ChangeOp[]): Promise<AnnounceResult>;
-  ldapPorts: number[];
   close(): Promise<void>;
 }
 
@@ -126,7 +125,6 @@ export async function startDirectory(
   });
 
   return {
-    ldapPorts: ldap.ports,
     onDeliver(d) {
       if (!isDirectoryPayload(d.payload)) return false;
       let message;

@@ -1,6 +1,7 @@
-// Which attribute values the store indexes for equality lookups, and the term string of one value. The SM,
-// the SE replicas and the slapd baseline of the benchmark index the same attributes. objectClass is not
-// indexed: every entry has it, so its terms would cost a key per entry and select little.
+// Which attribute values the store indexes for equality lookups, and the term string of one value. The SM
+// and the SE replicas index the same attributes (the benchmark's slapd these plus objectClass, as every
+// slapd does). objectClass is not indexed here: every entry has it, so its terms would cost a key per
+// entry and select little.
 import type { DirectorySchema } from "../model/schema.js";
 import type { Entry } from "../model/types.js";
 

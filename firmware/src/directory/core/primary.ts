@@ -34,9 +34,4 @@ export class DirectoryPrimary {
     this.view.clear();
     this.nextCsn = this.view.store.lastCsn() + 1;
   }
-
-  /** CSN of the last change this primary numbered. */
-  get lastAssigned(): number {
-    return this.nextCsn - 1;
-  }
 }
