@@ -3,16 +3,15 @@
 // same load generator running in b3's namespace: loading content entries, acknowledged writes with 1, 8 and
 // 32 clients, searches, the SM's memory, and the catch-up of a stopped SE. Whatever happens (an error, a
 // timeout, Ctrl-C) every generator and slapd are killed and the lab is torn down.
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { labAdminDn, labSuffix } from "../../hil-tests/lab/configs.js";
-import { canBuildLab, createLab, destroyLab, privilegeMessage, type Lab } from "../../hil-tests/lab/index.js";
+import { createLab, type Lab } from "../../hil-tests/lab/index.js";
+import { benchLabName, benchOptions, LabRunGuard, sourceVersion } from "../lab-bench.js";
 import { waitForQuiet } from "../rmtp/cpu.js";
 import { ratio } from "../rmtp/stats.js";
 import { liveGenerators } from "./agents.js";
-import { directoryBenchUsage, parseDirectoryBenchOptions, type DirectoryBenchOptions } from "./options.js";
+import { directoryBenchUsage, parseDirectoryBenchOptions } from "./options.js";
 import { dirStatus, memoryOf } from "./probes.js";
 import {
   evaluateTargets,
@@ -39,28 +38,6 @@ const quietThreshold = 0.3;
 
 function progress(line: string): void {
   process.stderr.write(`[bench directory] ${line}\n`);
-}
-
-/** Which code was measured: the commit, and files under firmware/src/directory and daemon that differ. */
-function sourceVersion(): { commit: string | null; uncommittedFiles: string[] | null } {
-  const git = (args: string[]): string | null => {
-    try {
-      return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const status = git(["status", "--porcelain", "--", "firmware/src/directory", "firmware/src/daemon"]);
-  return {
-    commit: git(["rev-parse", "HEAD"]),
-    uncommittedFiles:
-      status === null
-        ? null
-        : status
-            .split("\n")
-            .filter((l) => l.trim() !== "")
-            .map((l) => l.slice(3)),
-  };
 }
 
 async function measure<T>(what: string, run: () => Promise<T>): Promise<Measured<T>> {
@@ -91,59 +68,32 @@ async function directoryFormed(lab: Lab, timeoutMs: number): Promise<void> {
 }
 
 export async function runDirectoryBench(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(directoryBenchUsage + "\n");
-    return 0;
-  }
-  let options: DirectoryBenchOptions;
-  try {
-    options = parseDirectoryBenchOptions(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (!canBuildLab()) {
-    process.stderr.write(`${privilegeMessage}\n`);
-    return 1;
-  }
+  const options = benchOptions(argv, directoryBenchUsage, parseDirectoryBenchOptions);
+  if (typeof options === "number") return options;
 
-  const name = `bd${[...randomBytes(4)].map((b) => (b % 36).toString(36)).join("")}`;
+  const name = benchLabName("bd");
   const runs = options.clients.length * 2 + 4;
   const budgetMs =
     300_000 + options.entries * 25 + runs * (options.seconds * 1000 + 40_000) + options.catchupChanges * 20;
   let slapd: Slapd | undefined;
-  let cleaning: Promise<void> | undefined;
-  let building: Promise<unknown> = Promise.resolve();
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
+  const guard = new LabRunGuard({
+    lab: name,
+    budgetMs,
+    progress,
+    what: "the load generators and slapd",
+    stop: () => {
       for (const g of [...liveGenerators]) g.kill();
       slapd?.stop();
-      await building.catch(() => undefined);
-      await destroyLab(name).then(
-        () => undefined,
-        (err: Error) => progress(`lab down failed: ${err.message}`),
-      );
-    })());
-  const abort = (why: string, code: number): void => {
-    progress(`${why}: stopping the load generators and slapd, removing lab '${name}'`);
-    void cleanup().finally(() => process.exit(code));
-  };
-  const onSignal = (signal: NodeJS.Signals): void => abort(`got ${signal}`, 130);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("SIGHUP", onSignal);
-  const watchdog = setTimeout(
-    () => abort(`not finished after ${Math.round(budgetMs / 1000)} s`, 1),
-    budgetMs,
-  );
+    },
+  });
 
   const startedAt = Date.now();
   const load0 = loadavg();
-  const source = sourceVersion();
+  const source = sourceVersion(["firmware/src/directory", "firmware/src/daemon"]);
   try {
     progress(`building lab '${name}': ${boards} boards with daemons, ports at ${options.rate}`);
     const creating = createLab({ name, boards, rate: options.rate });
-    building = creating;
+    guard.track(creating);
     const lab = await creating;
     const state = lab.describe();
     progress("waiting until the SM lists every replica at lag 0");
@@ -308,11 +258,6 @@ export async function runDirectoryBench(argv: readonly string[]): Promise<number
     progress(`failed: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
-    clearTimeout(watchdog);
-    progress(`removing lab '${name}'`);
-    await cleanup();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    process.off("SIGHUP", onSignal);
+    await guard.finish();
   }
 }

@@ -1,6 +1,6 @@
 // Command line of `bench directory`: how many entries, clients and changes, for how long, and how to print
 // the result.
-import { parseRate } from "../../hil-tests/lab/rate.js";
+import { rateOption, secondsOption } from "../lab-bench.js";
 
 export interface DirectoryBenchOptions {
   /** Content entries loaded before the write and search runs (the RSS target is at 10^5). */
@@ -69,26 +69,18 @@ export function parseDirectoryBenchOptions(argv: readonly string[]): DirectoryBe
       case "--search-clients":
         given.searchClients = integer(value(), arg, 1, 256);
         break;
-      case "--seconds": {
-        const v = value();
-        const seconds = Number(v);
-        if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || seconds < 0.5 || seconds > 120)
-          throw new Error(`--seconds must be a number from 0.5 to 120, got '${v}'`);
-        given.seconds = seconds;
+      case "--seconds":
+        given.seconds = secondsOption(value(), 0.5, 120);
         break;
-      }
       case "--catchup":
         given.catchupChanges = integer(value(), arg, 10, 1_000_000);
         break;
       case "--processes":
         given.processes = integer(value(), arg, 1, 8);
         break;
-      case "--rate": {
-        const v = value();
-        if (parseRate(v) === null) throw new Error("--rate none would measure the CPU, not a network");
-        rate = v;
+      case "--rate":
+        rate = rateOption(value());
         break;
-      }
       case "--quick":
         isQuick = true;
         break;

@@ -2,18 +2,17 @@
 // recipients, every port rate-limited), and for every (recipients N, loss %) setting measures raw UDP
 // multicast, TCP fan-out and RMTP in turn, then prints tables or one JSON object. Whatever happens
 // (an error, a timeout, Ctrl-C) every agent is killed and the lab is torn down.
-import { execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { waitForQuiet } from "./cpu.js";
-import { canBuildLab, createLab, destroyLab, privilegeMessage, type Lab } from "../../hil-tests/lab/index.js";
+import { createLab, type Lab } from "../../hil-tests/lab/index.js";
+import { benchLabName, benchOptions, LabRunGuard, sourceVersion } from "../lab-bench.js";
 import { rateBitsPerSecond } from "../../hil-tests/lab/rate.js";
 import { rmtpSchema } from "../../firmware/src/config/schema.js";
 import type { RmtpParams } from "../../firmware/src/rmtp/core/types.js";
 import { rmtpParams } from "../../firmware/src/daemon/rmtp-params.js";
 import { liveAgents } from "./agents.js";
-import { parseRmtpBenchOptions, rmtpBenchUsage, type RmtpBenchOptions } from "./options.js";
+import { parseRmtpBenchOptions, rmtpBenchUsage } from "./options.js";
 import { disturbedCpus, evaluateTargets, ratios, renderText, type Entry } from "./report.js";
 import {
   ClockCheck,
@@ -34,28 +33,6 @@ const quietWaitMs = 15_000;
 /** RMTP parameters as the daemon gets them: the config schema's defaults mapped by the daemon's own code. */
 function daemonParams(group: string, keyFile: string): RmtpParams {
   return rmtpParams(rmtpSchema.parse({ group, keys: [{ id: 1, secretFile: keyFile }], sendKeyId: 1 }));
-}
-
-/** Which RMTP code was measured: the commit, and the files under firmware/src/rmtp that differ from it. */
-function sourceVersion(): { commit: string | null; uncommittedRmtpFiles: string[] | null } {
-  const git = (args: string[]): string | null => {
-    try {
-      return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    } catch {
-      return null;
-    }
-  };
-  const status = git(["status", "--porcelain", "--", "firmware/src/rmtp"]);
-  return {
-    commit: git(["rev-parse", "HEAD"]),
-    uncommittedRmtpFiles:
-      status === null
-        ? null
-        : status
-            .split("\n")
-            .filter((l) => l.trim() !== "")
-            .map((l) => l.slice(3)),
-  };
 }
 
 function progress(line: string): void {
@@ -79,60 +56,22 @@ async function measure<T>(what: string, run: () => Promise<T>): Promise<T | { er
 }
 
 export async function runRmtpBench(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    process.stdout.write(rmtpBenchUsage + "\n");
-    return 0;
-  }
-  let options: RmtpBenchOptions;
-  try {
-    options = parseRmtpBenchOptions(argv);
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (!canBuildLab()) {
-    process.stderr.write(`${privilegeMessage}\n`);
-    return 1;
-  }
+  const options = benchOptions(argv, rmtpBenchUsage, parseRmtpBenchOptions);
+  if (typeof options === "number") return options;
 
-  const name = `rb${[...randomBytes(4)].map((b) => (b % 36).toString(36)).join("")}`;
+  const name = benchLabName("rb");
   const configs = options.recipients.flatMap((n) => options.loss.map((loss) => ({ n, loss })));
   const budgetMs = 120_000 + configs.length * (options.seconds * 3 * 1000 + quietWaitMs + 90_000);
-  let cleaning: Promise<void> | undefined;
-  // The lab being built: `down` waits for it, so nothing is created after the teardown.
-  let building: Promise<unknown> = Promise.resolve();
-  const cleanup = (): Promise<void> =>
-    (cleaning ??= (async () => {
-      await killAgents();
-      await building.catch(() => undefined);
-      await destroyLab(name).then(
-        () => undefined,
-        (err: Error) => progress(`lab down failed: ${err.message}`),
-      );
-    })());
-  let aborted = false;
-  const abort = (why: string, code: number): void => {
-    aborted = true;
-    progress(`${why}: stopping the agents and removing lab '${name}'`);
-    void cleanup().finally(() => process.exit(code));
-  };
-  const onSignal = (signal: NodeJS.Signals): void => abort(`got ${signal}`, 130);
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  process.on("SIGHUP", onSignal);
-  const watchdog = setTimeout(
-    () => abort(`not finished after ${Math.round(budgetMs / 1000)} s`, 1),
-    budgetMs,
-  );
+  const guard = new LabRunGuard({ lab: name, budgetMs, progress, what: "the agents", stop: killAgents });
 
   const startedAt = Date.now();
   const load = loadavg();
-  const source = sourceVersion();
+  const source = sourceVersion(["firmware/src/rmtp"]);
   const boards = Math.max(...options.recipients) + firstRecipient - 1;
   try {
     progress(`building lab '${name}': ${boards} boards, ports at ${options.rate}`);
     const creating = createLab({ name, boards, rate: options.rate, daemons: false });
-    building = creating;
+    guard.track(creating);
     const lab: Lab = await creating;
     const state = lab.describe();
     const params = daemonParams(state.group, state.keyFile);
@@ -157,7 +96,7 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
     const entries: Entry[] = [];
     let incarnation = Math.floor(Date.now() / 1000) % 1_000_000_000;
     for (const { n, loss: percent } of configs) {
-      if (aborted) break;
+      if (guard.aborted) break;
       const recipients = Array.from({ length: n }, (_, i) => firstRecipient + i);
       for (let b = firstRecipient; b <= boards; b++) {
         const want = recipients.includes(b) ? percent : 0;
@@ -181,14 +120,14 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
           `${tag}: waited ${quiet.waitedSeconds} s for the host to quieten (other CPUs ${quiet.otherCpus})`,
         );
       const step = async <T>(what: string, run: () => Promise<T>): Promise<T | { error: string }> => {
-        if (aborted) return { error: "interrupted" };
+        if (guard.aborted) return { error: "interrupted" };
         progress(`${tag}: ${what}`);
         return measure(`${tag} ${what}`, run);
       };
       const raw = await step("raw UDP multicast", () => runRaw(ctx));
       const tcp = await step("TCP fan-out", () => runTcp(ctx));
       const rmtp = await step("RMTP", () => runRmtp(ctx));
-      if (aborted) break;
+      if (guard.aborted) break;
       const entry: Entry = {
         recipients: n,
         lossPercent: percent,
@@ -202,7 +141,7 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
       progress(`${tag}: ${summary(entry)}`);
     }
 
-    if (aborted) return 130;
+    if (guard.aborted) return 130;
     const targets = evaluateTargets(entries, options.loss.includes(0) ? options.recipients : []);
     const labDescription = {
       name,
@@ -259,8 +198,8 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
         `Host: ${host.cpus} CPUs, load average at start ${host.loadAverageAtStart.join(" ")}, kernel ${host.kernel}, node ${host.node}. ` +
           `Clock check: ${clock.ok ? "ok" : "FAILED"} (${clock.agents} agents, worst request window ${clockCheck.maxRequestWindowMs} ms).`,
         `RMTP code: commit ${source.commit?.slice(0, 12) ?? "unknown"}` +
-          (source.uncommittedRmtpFiles?.length
-            ? ` with uncommitted changes in ${source.uncommittedRmtpFiles.join(", ")}`
+          (source.uncommittedFiles?.length
+            ? ` with uncommitted changes in ${source.uncommittedFiles.join(", ")}`
             : "") +
           `; parameters: the daemon's defaults (window ${params.window.initial}/${params.window.min}/${params.window.max}, frame ${params.frameBytes} B).`,
       ];
@@ -273,12 +212,7 @@ export async function runRmtpBench(argv: readonly string[]): Promise<number> {
     progress(`failed: ${(err as Error).stack ?? String(err)}`);
     return 1;
   } finally {
-    clearTimeout(watchdog);
-    progress(`removing lab '${name}'`);
-    await cleanup();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    process.off("SIGHUP", onSignal);
+    await guard.finish();
   }
 }
 

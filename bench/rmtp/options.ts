@@ -1,6 +1,6 @@
 // Command line of `bench rmtp`: which recipient counts and loss rates to measure, for how long, and how to
 // print the result.
-import { parseRate } from "../../hil-tests/lab/rate.js";
+import { rateOption, secondsOption } from "../lab-bench.js";
 
 export interface RmtpBenchOptions {
   recipients: number[];
@@ -59,20 +59,12 @@ export function parseRmtpBenchOptions(argv: readonly string[]): RmtpBenchOptions
       case "--loss":
         given.loss = list(value(), arg, 0, 50);
         break;
-      case "--seconds": {
-        const v = value();
-        const seconds = Number(v);
-        if (!/^[0-9]+(\.[0-9]+)?$/.test(v) || seconds < 0.2 || seconds > 120)
-          throw new Error(`--seconds must be a number from 0.2 to 120, got '${v}'`);
-        given.seconds = seconds;
+      case "--seconds":
+        given.seconds = secondsOption(value(), 0.2, 120);
         break;
-      }
-      case "--rate": {
-        const v = value();
-        if (parseRate(v) === null) throw new Error("--rate none would measure the CPU, not a network");
-        rate = v;
+      case "--rate":
+        rate = rateOption(value());
         break;
-      }
       case "--json":
         json = true;
         break;
