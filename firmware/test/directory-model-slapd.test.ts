@@ -3,56 +3,15 @@
 // the same code from ldapmodify as from modify; each search filter finds the same DNs with ldapsearch as with
 // matches. The places where the ISS model deliberately differs from slapd are listed, and checked, as such.
 import test from "ava";
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseFilter } from "../src/directory/model/filter-text.js";
 import { loadIssSchema } from "../src/directory/model/schema.js";
 import { LdapError, type Entry, type Modification } from "../src/directory/model/types.js";
-import {
-  entry,
-  exampleEntries,
-  exampleLdifFile,
-  schemaFile,
-  suffix,
-} from "./helpers/directory-model-example.js";
+import { entry, exampleEntries, exampleLdifFile, suffix } from "./helpers/directory-model-example.js";
+import { startSlapd, type Run, type Slapd } from "./helpers/slapd.js";
 
 const schema = loadIssSchema();
 const examples = exampleEntries();
-const rootdn = `cn=admin,${suffix}`;
-const dir = mkdtempSync(join(tmpdir(), "iss-model-slapd-"));
-const pwFile = join(dir, "rootpw");
-let uri = "";
-let slapd: ChildProcess | undefined;
-let slapdLog = "";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 20_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === "object" && addr ? addr.port : 0));
-    });
-  });
-}
+let slapd: Slapd;
 
 const SAFE_LDIF_VALUE = /^(?:[^\s:<\0\r\n][^\0\r\n]*[^\s\0\r\n]|[^\s:<\0\r\n])?$/;
 const ldifLine = (attribute: string, value: string) =>
@@ -73,25 +32,12 @@ function modifyLdif(dn: string, mods: Modification[]): string {
   return `${lines.join("\n")}\n`;
 }
 
-async function ldapWrite(tool: "ldapadd" | "ldapmodify" | "ldapdelete", input: string): Promise<Run> {
-  const file = join(dir, `in-${randomBytes(4).toString("hex")}.ldif`);
-  writeFileSync(file, input);
-  return run(tool, ["-x", "-H", uri, "-D", rootdn, "-y", pwFile, "-f", file]);
+function ldapWrite(tool: "ldapadd" | "ldapmodify" | "ldapdelete", input: string): Promise<Run> {
+  return slapd.ldapAsRoot(tool, [], input);
 }
 
 async function slapdDns(filter: string): Promise<string[]> {
-  const r = await run("ldapsearch", [
-    "-x",
-    "-H",
-    uri,
-    "-LLL",
-    "-o",
-    "ldif-wrap=no",
-    "-b",
-    suffix,
-    filter,
-    "1.1",
-  ]);
+  const r = await slapd.ldap("ldapsearch", ["-LLL", "-o", "ldif-wrap=no", "-b", suffix, filter, "1.1"]);
   if (r.code !== 0) throw new Error(`ldapsearch ${filter} exited ${r.code}: ${r.stderr}`);
   return r.stdout
     .split("\n")
@@ -111,80 +57,12 @@ function modelCode(fn: () => unknown): number {
 }
 
 test.before(async () => {
-  const needed = [
-    "/usr/sbin/slapd",
-    "/etc/ldap/schema/core.schema",
-    "/usr/lib/ldap/back_mdb.so",
-    "/usr/bin/ldapadd",
-  ];
-  const missing = needed.filter((f) => !existsSync(f));
-  if (missing.length > 0) {
-    throw new Error(
-      `OpenLDAP is not installed (missing ${missing.join(", ")}); run bash tools/ensure-deps.sh as root`,
-    );
-  }
-  const pw = randomBytes(18).toString("base64url");
-  writeFileSync(pwFile, pw, { mode: 0o600 });
-  mkdirSync(join(dir, "db"));
-  const conf = join(dir, "slapd.conf");
-  writeFileSync(
-    conf,
-    [
-      "modulepath /usr/lib/ldap",
-      "moduleload back_mdb",
-      "include /etc/ldap/schema/core.schema",
-      `include ${schemaFile}`,
-      `pidfile ${join(dir, "slapd.pid")}`,
-      "database mdb",
-      `directory ${join(dir, "db")}`,
-      "maxsize 67108864",
-      `suffix "${suffix}"`,
-      `rootdn "${rootdn}"`,
-      `rootpw ${pw}`,
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
-  uri = `ldap://127.0.0.1:${await freePort()}`;
-  slapd = spawn("/usr/sbin/slapd", ["-d", "0", "-f", conf, "-h", `${uri}/`], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  slapd.stdout?.on("data", (d: Buffer) => (slapdLog += d.toString()));
-  slapd.stderr?.on("data", (d: Buffer) => (slapdLog += d.toString()));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (slapd.exitCode !== null) throw new Error(`slapd exited ${slapd.exitCode} at start: ${slapdLog}`);
-    const r = await run("ldapsearch", [
-      "-x",
-      "-H",
-      uri,
-      "-LLL",
-      "-b",
-      "",
-      "-s",
-      "base",
-      "(objectClass=*)",
-      "1.1",
-    ]);
-    if (r.code === 0) break;
-    if (Date.now() > deadline) throw new Error(`slapd did not answer on ${uri} within 15 s: ${slapdLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const load = await run("ldapadd", ["-x", "-H", uri, "-D", rootdn, "-y", pwFile, "-f", exampleLdifFile]);
+  slapd = await startSlapd();
+  const load = await slapd.ldapAsRoot("ldapadd", ["-f", exampleLdifFile]);
   if (load.code !== 0) throw new Error(`loading the example LAN: ${load.stderr}`);
 });
 
-test.after.always(async () => {
-  const child = slapd;
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after.always(() => slapd.stop());
 
 const engineDn = `cn=se-x,ou=engines,${suffix}`;
 const newEngine = (extra: Record<string, string[] | undefined> = {}, dn = engineDn): Entry => {
