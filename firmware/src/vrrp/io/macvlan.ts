@@ -4,7 +4,10 @@
 // the kernel itself announces the address with a gratuitous ARP from the virtual MAC when it comes up,
 // and with arp_ignore 1 on it and on the parent: each answers ARP only for its own addresses (by default
 // Linux answers for every local address on every interface, so the parent would answer for the virtual
-// IP with its own MAC, and the macvlan for the parent's address with the virtual MAC).
+// IP with its own MAC, and the macvlan for the parent's address with the virtual MAC). The parent also
+// gets arp_announce 2: replies from the virtual IP leave through the parent (its route), and an ARP
+// request it sends for them would otherwise carry the virtual IP with the parent's MAC, which a peer
+// takes as the virtual IP's new MAC.
 // Failures are NetlinkError with the errno name and the fields of the request.
 import { AttrStream, createRtNetlink, FlagsNew, ifla, type RtNetlinkSocket } from "netlink";
 
@@ -30,6 +33,7 @@ export interface VirtualAddressDevice {
 
 const AF_INET = 2;
 const IFLA_INET_CONF = 1;
+const IPV4_DEVCONF_ARP_ANNOUNCE = 18;
 const IPV4_DEVCONF_ARP_IGNORE = 19;
 const IPV4_DEVCONF_ARP_NOTIFY = 22;
 const macvlanModes: Record<MacvlanMode, number> = { private: 1, bridge: 4 };
@@ -92,11 +96,14 @@ export class MacvlanControl {
   constructor(private readonly socket: RtNetlinkSocket = createRtNetlink()) {}
 
   /**
-   * Sets arp_ignore 1 on the parent, creates the device (down) with arp_ignore 1 and arp_notify 1, adds
+   * Sets arp_ignore 1 and arp_announce 2 on the parent, creates the device (down) with arp_ignore 1 and arp_notify 1, adds
    * the address and sets it up. Returns the device's ifindex.
    */
   async bringUp(device: VirtualAddressDevice): Promise<number> {
-    await this.setIpv4Conf(device.parent, [[IPV4_DEVCONF_ARP_IGNORE, 1]]);
+    await this.setIpv4Conf(device.parent, [
+      [IPV4_DEVCONF_ARP_ANNOUNCE, 2],
+      [IPV4_DEVCONF_ARP_IGNORE, 1],
+    ]);
     const index = await this.create(device);
     await this.setIpv4Conf(device.name, [
       [IPV4_DEVCONF_ARP_IGNORE, 1],
