@@ -1,5 +1,6 @@
-// Two network namespaces joined by a veth pair (eth0 in each, 10.78.K.1 and .2/24), with names that no
-// parallel test uses ("vi" + random), removed by the test's teardown even when the test fails.
+// Two network namespaces joined by a veth pair (eth0 in each, 10.78.K.1 and .2/24; K random unless
+// given: addresses live only inside the pair), with names that no parallel test uses ("vi" + random),
+// removed by the test's teardown even when the test fails.
 import type { ExecutionContext } from "ava";
 import { randomBytes } from "node:crypto";
 import { addNetns, deleteNetns, ip, listNetns, run, systemTool } from "../lab/netns.js";
@@ -9,9 +10,11 @@ export interface NetnsPair {
   b: { ns: string; address: string };
 }
 
-export async function netnsPair(t: ExecutionContext): Promise<NetnsPair> {
+export async function netnsPair(
+  t: ExecutionContext,
+  octet = 1 + (randomBytes(1)[0]! % 250),
+): Promise<NetnsPair> {
   const id = randomBytes(3).toString("hex");
-  const octet = 1 + (randomBytes(1)[0]! % 250);
   const pair = {
     a: { ns: `vi${id}a`, address: `10.78.${octet}.1` },
     b: { ns: `vi${id}b`, address: `10.78.${octet}.2` },

@@ -14,6 +14,7 @@ function ipv4(datagram: Buffer) {
   const headerLength = (datagram[0]! & 0x0f) * 4;
   return {
     version: datagram[0]! >> 4,
+    tos: datagram[1],
     ttl: datagram[8],
     protocol: datagram[9],
     source: [...datagram.subarray(12, 16)].join("."),

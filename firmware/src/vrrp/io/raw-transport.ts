@@ -1,15 +1,17 @@
 // VRRP transport on a raw IPv4 socket (`raw-socket`, IP protocol 112), bound to the service interface:
 // joins 224.0.0.18 there, sends with TTL 255 and the interface's address as source (IP_MULTICAST_IF with
 // an ip_mreqn), does not loop its own adverts back, and hands up each received datagram with its IPv4
-// header (a raw IPv4 socket always delivers it). Opening needs CAP_NET_RAW.
+// header (a raw IPv4 socket always delivers it). TOS 0xc0 (DSCP CS6, network control), as keepalived
+// sends. Opening needs CAP_NET_RAW.
 import { readFileSync } from "node:fs";
 import { endianness } from "node:os";
 import raw, { type Socket } from "raw-socket";
-import { vrrpGroup, vrrpProtocol, vrrpTtl, type VrrpTransport } from "./vrrp-transport.js";
+import { vrrpGroup, vrrpProtocol, vrrpTos, vrrpTtl, type VrrpTransport } from "./vrrp-transport.js";
 
 const SOL_SOCKET = 1;
 const SO_BINDTODEVICE = 25;
 const IPPROTO_IP = 0;
+const IP_TOS = 1;
 const IP_TTL = 2;
 const IP_MULTICAST_IF = 32;
 const IP_MULTICAST_TTL = 33;
@@ -91,6 +93,7 @@ export class RawTransport implements VrrpTransport {
     step("IP_MULTICAST_IF", () => socket.setOption(IPPROTO_IP, IP_MULTICAST_IF, mreqn, mreqn.length));
     step("IP_MULTICAST_TTL", () => socket.setOption(IPPROTO_IP, IP_MULTICAST_TTL, ttl));
     step("IP_TTL", () => socket.setOption(IPPROTO_IP, IP_TTL, ttl));
+    step("IP_TOS", () => socket.setOption(IPPROTO_IP, IP_TOS, vrrpTos));
     step("IP_MULTICAST_LOOP", () => socket.setOption(IPPROTO_IP, IP_MULTICAST_LOOP, 0));
     step(`join ${vrrpGroup}`, () => socket.setOption(IPPROTO_IP, IP_ADD_MEMBERSHIP, mreqn, mreqn.length));
     return new RawTransport(socket, options);

@@ -5,7 +5,7 @@
 import { mulberry32 } from "../../rmtp/io/sim-network.js";
 import type { Clock } from "../../rmtp/io/clock.js";
 import { encodeIpv4Header } from "./ipv4-header.js";
-import { vrrpGroup, vrrpProtocol, vrrpTtl, type VrrpTransport } from "./vrrp-transport.js";
+import { vrrpGroup, vrrpProtocol, vrrpTos, vrrpTtl, type VrrpTransport } from "./vrrp-transport.js";
 
 export class SimVrrpNetwork {
   private readonly ports = new Set<SimVrrpPort>();
@@ -35,6 +35,7 @@ export class SimVrrpNetwork {
       source: from.localAddress,
       destination: vrrpGroup,
       protocol: vrrpProtocol,
+      tos: vrrpTos,
       ttl: from.ttl,
       payloadLength: vrrpPacket.length,
     });

@@ -7,6 +7,8 @@ export const vrrpGroup = "224.0.0.18";
 export const vrrpProtocol = 112;
 /** RFC 5798 5.1.1.3: sent with TTL 255; a receiver discards any other TTL. */
 export const vrrpTtl = 255;
+/** DSCP CS6 (network control), the TOS byte keepalived sends adverts with. */
+export const vrrpTos = 0xc0;
 
 export interface VrrpTransport {
   /** The IPv4 source address of what this transport sends (the interface's primary address). */
