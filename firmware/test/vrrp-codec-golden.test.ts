@@ -1,10 +1,11 @@
 // Golden-byte tests pinning the VRRPv3 advertisement of docs/vrrp-wire.md (RFC 5798 5.2): keepalived-style
 // adverts written out field by field from the RFC, encoded by the codec with both checksum variants and
 // decoded back with the variant that matched; every reason the decoder discards a packet (RFC 5798 7.1);
-// and Debian's tshark reading a pcap of our packets: the fields we encoded, the checksum called correct.
+// the hex dumps of the document are these bytes; and Debian's tshark reading a pcap of our packets: the
+// fields we encoded, the checksum called correct.
 import test from "ava";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Advertisement, ChecksumVariant, RejectReason } from "../src/vrrp/codec/advert.js";
@@ -102,6 +103,14 @@ for (const [name, g] of Object.entries(golden)) {
     });
   });
 }
+
+test("docs/vrrp-wire.md shows exactly these bytes", (t) => {
+  const doc = readFileSync(new URL("../../../docs/vrrp-wire.md", import.meta.url), "utf8");
+  for (const g of Object.values(golden)) {
+    t.true(doc.includes(`VRRP  ${g.vrrp}\n`), g.vrrp);
+    if (g.ip !== undefined) t.true(doc.includes(`IPv4  ${g.ip}\n`), g.ip);
+  }
+});
 
 test("encoding defaults to the pseudo-header checksum", (t) => {
   const g = golden["SM, 5 cs, pseudo-header"]!;
