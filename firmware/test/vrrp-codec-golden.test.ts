@@ -1,8 +1,8 @@
 // Golden-byte tests pinning the VRRPv3 advertisement of docs/vrrp-wire.md (RFC 5798 5.2): keepalived-style
-// adverts written out field by field from the RFC, encoded by the codec with both checksum variants and
-// decoded back with the variant that matched; every reason the decoder discards a packet (RFC 5798 7.1);
-// the hex dumps of the document are these bytes; and Debian's tshark reading a pcap of our packets: the
-// fields we encoded, the checksum called correct.
+// adverts written out field by field from the RFC, encoded with both checksum variants and decoded back with
+// the variant that matched; one advertisement captured from keepalived itself; every reason the decoder
+// discards a packet (RFC 5798 7.1); the document's hex dumps are these bytes; and Debian's tshark reading a
+// pcap of our packets sees the fields we encoded and calls the checksum correct.
 import test from "ava";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -110,6 +110,19 @@ test("docs/vrrp-wire.md shows exactly these bytes", (t) => {
     t.true(doc.includes(`VRRP  ${g.vrrp}\n`), g.vrrp);
     if (g.ip !== undefined) t.true(doc.includes(`IPv4  ${g.ip}\n`), g.ip);
   }
+});
+
+test("a real keepalived 2.2.7 advertisement (fixtures/keepalived-vrrp3-advert.hex) decodes and re-encodes", (t) => {
+  const fixture = new URL("../../../firmware/test/fixtures/keepalived-vrrp3-advert.hex", import.meta.url);
+  const packet = hex(readFileSync(fixture, "utf8"));
+  const advert = { vrid: 51, priority: 200, maxAdverIntervalCs: 10, addresses: ["10.78.251.100"] };
+  t.deepEqual(decodeIpv4Packet(packet), {
+    ok: true,
+    advert,
+    source: "10.78.251.1",
+    checksum: "pseudo-header",
+  });
+  t.deepEqual(encodeAdvertisement(advert, "10.78.251.1"), packet.subarray(20));
 });
 
 test("encoding defaults to the pseudo-header checksum", (t) => {
