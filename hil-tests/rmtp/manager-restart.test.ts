@@ -20,8 +20,8 @@ test("a manager restart moves everyone to a higher epoch without losing or dupli
   const before = await submitBatch(group, sender, sizes(5));
   assertAllSent(t, before, await before.results);
 
-  // The manager is killed while these messages are still being handed to board 5 and sent (every fourth is
-  // 1 MB, about 5 MB in all): some are partly sent, some not yet submitted when it dies.
+  // The manager is stopped and killed while these messages are still being handed to board 5 and sent
+  // (every fourth is 1 MB, about 5 MB in all): some are partly sent, some not yet submitted when it dies.
   const framesBefore = (await group.status(sender)).rmtp.counters.dataFramesSent;
   const submitting = submitBatch(
     group,
@@ -29,6 +29,8 @@ test("a manager restart moves everyone to a higher epoch without losing or dupli
     sizes(20).map((bytes, i) => (i % 4 === 1 ? 1_000_000 : bytes)),
   );
   await group.waitDataFramesSent(sender, framesBefore, 100);
+  // Frozen first, so that no acknowledgement completes between the check below and its death.
+  await group.lab.fault(manager, { kind: "stop" });
   await group.lab.fault(manager, { kind: "kill" });
   const unconfirmed = (await group.freshStatus(sender)).rmtp.pendingMessages;
   t.log(`manager killed with ${unconfirmed} of board ${sender}'s messages unacknowledged`);
