@@ -12,7 +12,7 @@ import { RmtpEndpoint } from "../rmtp/io/endpoint.js";
 import type { NodeStatus } from "../rmtp/core/node.js";
 import { UdpTransport } from "../rmtp/io/udp-transport.js";
 import { readCounters, writeCounters } from "./persistent-counters.js";
-import { RateLimitedLog } from "./rate-limited-log.js";
+import { RateLimitedLog } from "../log/rate-limited-log.js";
 import { SendTracker } from "./send-tracker.js";
 import { rmtpParams } from "./rmtp-params.js";
 import { Keyring } from "../rmtp/codec/keyring.js";

@@ -6,7 +6,7 @@ import { decodeIpv4Packet } from "../codec/decode.js";
 import { encodeAdvertisement } from "../codec/encode.js";
 import { VirtualRouter } from "../core/router.js";
 import type { TimerName, VrrpAction, VrrpEvent } from "../core/types.js";
-import { RateLimitedLog } from "../../daemon/rate-limited-log.js";
+import { RateLimitedLog } from "../../log/rate-limited-log.js";
 import type {
   RoleChange,
   VrrpServiceCounters,

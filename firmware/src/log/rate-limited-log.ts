@@ -1,6 +1,6 @@
 // Keeps a flood of identical warnings (forged or replayed frames from one source) from filling the log:
 // the first few per key and interval are logged, the rest are counted and summarised once per interval.
-import type { Logger } from "../log/logger.js";
+import type { Logger } from "./logger.js";
 
 export class RateLimitedLog {
   private readonly windows = new Map<string, { start: number; logged: number; suppressed: number }>();
