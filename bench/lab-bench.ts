@@ -2,10 +2,13 @@
 // same way (--seconds, --rate), and the run guard. The guard makes sure a benchmark never hangs and never
 // leaves anything behind: on Ctrl-C, SIGTERM, SIGHUP, or when the run overruns its time budget, it stops
 // what the benchmark started and removes the lab; at the end it does the same and lets go of the signals.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { canBuildLab, destroyLab, privilegeMessage } from "../hil-tests/lab/index.js";
+import { promisify } from "node:util";
+import { canBuildLab, destroyLab, privilegeMessage, systemTool, type Lab } from "../hil-tests/lab/index.js";
 import { parseRate } from "../hil-tests/lab/rate.js";
+
+const execFileAsync = promisify(execFile);
 
 /** A lab name no parallel run uses: the benchmark's two-letter prefix and four random characters. */
 export function benchLabName(prefix: string): string {
@@ -140,4 +143,19 @@ export function benchOptions<T>(
     return 1;
   }
   return options;
+}
+
+/** Bytes and packets the lab switch has sent out of board `board`'s port so far (`ip -s -j link`). */
+export async function portTxCounters(lab: Lab, board: number): Promise<{ bytes: number; packets: number }> {
+  const { stdout } = await execFileAsync(systemTool("ip"), [
+    "-n",
+    lab.describe().switchNamespace,
+    "-s",
+    "-j",
+    "link",
+    "show",
+    lab.board(board).port,
+  ]);
+  const [link] = JSON.parse(stdout) as Array<{ stats64?: { tx?: { bytes?: number; packets?: number } } }>;
+  return { bytes: link?.stats64?.tx?.bytes ?? 0, packets: link?.stats64?.tx?.packets ?? 0 };
 }

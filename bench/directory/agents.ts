@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Lab } from "../../hil-tests/lab/index.js";
 import type { AgentSpec, Reply } from "./protocol.js";
+import { AgentProcess } from "../agent-process.js";
 
 const agentScript = fileURLToPath(new URL("./agent.js", import.meta.url));
 
@@ -21,7 +22,7 @@ export class Generator {
   private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
-  private stderr = "";
+  private readonly process: AgentProcess;
   private exit: string | null = null;
   private readonly ready: Promise<void>;
 
@@ -29,14 +30,9 @@ export class Generator {
     lab: Lab,
     readonly spec: AgentSpec,
   ) {
-    this.child = lab.spawnInBoard(spec.board, [process.execPath, agentScript, JSON.stringify(spec)], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    this.process = new AgentProcess(lab, spec.board, agentScript, spec);
+    this.child = this.process.child;
     liveGenerators.add(this);
-    this.child.stdin?.on("error", () => undefined);
-    this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-4000);
-    });
     let onReady: () => void = () => undefined;
     this.ready = new Promise<void>((resolve, reject) => {
       onReady = resolve;
@@ -87,7 +83,7 @@ export class Generator {
   }
 
   private failure(what: string): Error {
-    const tail = this.stderr.trim() === "" ? "" : `; stderr: ${this.stderr.trim().slice(-600)}`;
+    const tail = this.process.tail();
     return new Error(`load generator on b${this.spec.board}: ${what} (${this.exit ?? "running"})${tail}`);
   }
 
@@ -96,7 +92,7 @@ export class Generator {
     try {
       message = JSON.parse(line) as Reply | { event: string };
     } catch {
-      this.stderr = (this.stderr + `stdout: ${line}\n`).slice(-4000);
+      this.process.note(`stdout: ${line}\n`);
       return;
     }
     if (!("seq" in message)) {

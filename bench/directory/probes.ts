@@ -1,16 +1,11 @@
 // What the orchestrator reads from the lab while it measures: a daemon's `dir.status` over its control
-// socket, a process's resident memory (/proc/PID/status), CPU ticks of a set of processes, and the bytes the
-// switch sent out of a board's port.
-import { execFile } from "node:child_process";
+// socket, a process's resident memory (/proc/PID/status) and CPU ticks of a set of processes.
 import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import { ControlClient } from "../../firmware/src/control/client.js";
 import type { DirectoryStatus } from "../../firmware/src/directory/service/sm-directory.js";
-import { systemTool, type Lab } from "../../hil-tests/lab/index.js";
+import type { Lab } from "../../hil-tests/lab/index.js";
 import { processTicks } from "../rmtp/cpu.js";
 import { round } from "../rmtp/stats.js";
-
-const execFileAsync = promisify(execFile);
 
 /** `dir.status` of board `board`'s daemon; rejects when it does not answer within `timeoutMs`. */
 export async function dirStatus(lab: Lab, board: number, timeoutMs = 2000): Promise<DirectoryStatus> {
@@ -58,19 +53,4 @@ export class ProcessCpu {
     const seconds = (performance.now() - this.startedAt) / 1000;
     return round((this.ticks() - this.start) / 100 / Math.max(seconds, 0.001), 2);
   }
-}
-
-/** Bytes the lab switch has sent out of board `board`'s port so far. */
-export async function portTxBytes(lab: Lab, board: number): Promise<number> {
-  const { stdout } = await execFileAsync(systemTool("ip"), [
-    "-n",
-    lab.describe().switchNamespace,
-    "-s",
-    "-j",
-    "link",
-    "show",
-    lab.board(board).port,
-  ]);
-  const [link] = JSON.parse(stdout) as Array<{ stats64?: { tx?: { bytes?: number } } }>;
-  return link?.stats64?.tx?.bytes ?? 0;
 }

@@ -4,7 +4,8 @@
 import type { Lab } from "../../hil-tests/lab/index.js";
 import { percentile, round, sum } from "../rmtp/stats.js";
 import { startGenerators, stopAll, type Generator } from "./agents.js";
-import { dirStatus, memoryOf, portTxBytes, ProcessCpu, type Memory } from "./probes.js";
+import { dirStatus, memoryOf, ProcessCpu, type Memory } from "./probes.js";
+import { portTxCounters } from "../lab-bench.js";
 import { now, type AgentSpec, type RunReport } from "./protocol.js";
 import type { SearchKind } from "./workload.js";
 
@@ -236,7 +237,7 @@ export async function catchup(
   );
   if (w.errors > 0) throw new Error(`writes while b${board} was down: ${w.errors} failed, ${w.firstError}`);
   const target = (await dirStatus(lab, 1)).lastCsn;
-  const bytesBefore = await portTxBytes(lab, board);
+  const bytesBefore = (await portTxCounters(lab, board)).bytes;
   const t0 = now();
   await lab.fault(board, { kind: "restart" });
   const timeoutMs = 120_000 + changes * 10;
@@ -252,7 +253,7 @@ export async function catchup(
     timeoutMs,
   );
   const caughtUp = now() - t0;
-  const bytesToSe = (await portTxBytes(lab, board)) - bytesBefore;
+  const bytesToSe = (await portTxCounters(lab, board)).bytes - bytesBefore;
   const smView = await waitFor(
     () => dirStatus(lab, 1),
     (s) => s.replicas.some((r) => r.node === board && r.have >= target),

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import type { Lab } from "../../hil-tests/lab/index.js";
 import type { AgentEvent, AgentSpec, Reply } from "./protocol.js";
+import { AgentProcess } from "../agent-process.js";
 
 const agentScript = fileURLToPath(new URL("./agent.js", import.meta.url));
 
@@ -29,21 +30,16 @@ export class Agent {
   private readonly pending = new Map<number, Pending>();
   private readonly waiters = new Set<EventWaiter>();
   private seq = 0;
-  private stderr = "";
+  private readonly process: AgentProcess;
   private exit: string | null = null;
 
   constructor(
     lab: Lab,
     readonly spec: AgentSpec,
   ) {
-    this.child = lab.spawnInBoard(spec.board, [process.execPath, agentScript, JSON.stringify(spec)], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    this.process = new AgentProcess(lab, spec.board, agentScript, spec);
+    this.child = this.process.child;
     liveAgents.add(this);
-    this.child.stdin?.on("error", () => undefined);
-    this.child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
-      this.stderr = (this.stderr + chunk).slice(-4000);
-    });
     createInterface({ input: this.child.stdout! }).on("line", (line) => this.onLine(line));
     this.child.on("error", (err) => this.onExit(`spawn failed: ${err.message}`));
     this.child.on("exit", (code, signal) => this.onExit(`exited (${signal ?? `code ${code}`})`));
@@ -115,7 +111,7 @@ export class Agent {
 
   private failure(what: string): Error {
     const state = this.exit ?? "running";
-    const tail = this.stderr.trim() === "" ? "" : `; stderr: ${this.stderr.trim().slice(-600)}`;
+    const tail = this.process.tail();
     return new Error(`${this.name}: ${what} (${state})${tail}`);
   }
 
@@ -124,7 +120,7 @@ export class Agent {
     try {
       message = JSON.parse(line) as Reply | AgentEvent;
     } catch {
-      this.stderr = (this.stderr + `stdout: ${line}\n`).slice(-4000);
+      this.process.note(`stdout: ${line}\n`);
       return;
     }
     if (typeof message.seq === "number") {

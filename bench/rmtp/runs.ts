@@ -24,6 +24,7 @@ import {
 } from "./protocol.js";
 import { ratio, round, sum, summarizeLatency, type LatencySummary } from "./stats.js";
 import { CpuMeter, type CpuShare } from "./cpu.js";
+import { portTxCounters } from "../lab-bench.js";
 
 export interface BenchSettings {
   seconds: number;
@@ -513,21 +514,6 @@ export async function runRmtp(ctx: RunContext): Promise<RmtpFigures> {
 
 // ---------------------------------------------------------------------------------------------- warm-up
 
-/** Packets the switch sent out of board `board`'s port so far. */
-async function portTxPackets(lab: Lab, board: number): Promise<number> {
-  const { stdout } = await execFileAsync(systemTool("ip"), [
-    "-n",
-    lab.describe().switchNamespace,
-    "-s",
-    "-j",
-    "link",
-    "show",
-    lab.board(board).port,
-  ]);
-  const [link] = JSON.parse(stdout) as Array<{ stats64?: { tx?: { packets?: number } } }>;
-  return link?.stats64?.tx?.packets ?? 0;
-}
-
 /**
  * A freshly built switch floods multicast to every port until its IGMP querier is established (about one
  * query interval, 10 s in the lab), which makes the sender copy each datagram to every board. Waits until
@@ -558,10 +544,10 @@ export async function waitForSnoopingActive(
   try {
     await started([member, sender]);
     for (;;) {
-      const before = await portTxPackets(lab, boards.outsider);
+      const before = (await portTxCounters(lab, boards.outsider)).packets;
       await sender.request("latency", { count: 20, bytes: 64, intervalMs: 1 });
       await sleep(100);
-      const flooded = (await portTxPackets(lab, boards.outsider)) - before;
+      const flooded = (await portTxCounters(lab, boards.outsider)).packets - before;
       if (flooded < 10) return round((Date.now() - start) / 1000, 1);
       if (Date.now() - start > timeoutMs) return null;
       await sleep(1000);
