@@ -187,6 +187,20 @@ test("refresh chunks in order are assembled into one replace at the snapshot's C
   t.deepEqual(contents(f.store), contents(sm.store));
 });
 
+test("a refresh entry whose DN does not parse abandons the refresh and asks again, without throwing", async (t) => {
+  const f = await fixture();
+  const sm = await smEntries(10);
+  const chunks = refreshChunks(9, sm.store.lastCsn(), sm.entries, 4);
+  const broken = chunks[1] as Extract<DirectoryMessage, { kind: "refresh" }>;
+  const bad = { ...broken, entries: [{ dn: "not a dn", attributes: {} }, ...broken.entries.slice(1)] };
+  f.replica.onMessage(chunks[0]!, 0);
+  const actions = f.replica.onMessage(bad, 10);
+  t.true(ofKind(actions, "log").some((l) => l.event === "refresh-entry-invalid"));
+  t.deepEqual(catchupRequests(actions), [{ kind: "catchup-request", node, have: f.base }]);
+  const rest = chunks.slice(2).flatMap((c) => f.replica.onMessage(c, 20));
+  t.deepEqual(ofKind(rest, "replace"), [], "the abandoned refresh never replaces the store");
+});
+
 test("an out-of-order chunk or another refresh's chunk restarts with a catch-up request", async (t) => {
   const f = await fixture();
   const sm = await smEntries(10);

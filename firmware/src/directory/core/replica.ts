@@ -170,7 +170,24 @@ export class DirectoryReplica {
         ...this.requestCatchup(now, "refresh chunk out of order"),
       ];
     }
-    for (const entry of m.entries) r.entries.push({ key: this.ctx.schema.dn(entry.dn).key, entry });
+    for (const entry of m.entries) {
+      let key: string;
+      try {
+        key = this.ctx.schema.dn(entry.dn).key;
+      } catch (err) {
+        this.refresh = undefined;
+        return [
+          {
+            kind: "log",
+            level: "warn",
+            event: "refresh-entry-invalid",
+            fields: { dn: entry.dn, reason: String(err) },
+          },
+          ...this.requestCatchup(now, "refresh entry with an invalid DN"),
+        ];
+      }
+      r.entries.push({ key, entry });
+    }
     r.nextChunk++;
     if (!m.last) return [];
     this.refresh = undefined;

@@ -58,7 +58,8 @@ export function* search(
   now: () => number,
 ): Generator<Entry> {
   const base = ctx.schema.dn(spec.base);
-  if (!view.get(base.key)) {
+  const baseEntry = view.get(base.key);
+  if (!baseEntry) {
     throw new LdapError(ResultCode.noSuchObject, `no entry ${base.display}`, matchedDn(ctx, view, base));
   }
   const term = spec.scope === "base" ? undefined : candidateTerm(ctx.schema, spec.filter);
@@ -69,8 +70,7 @@ export function* search(
     }
   };
   if (spec.scope === "base") {
-    const entry = view.get(base.key);
-    if (entry && ctx.schema.matches(spec.filter, entry)) yield entry;
+    if (ctx.schema.matches(spec.filter, baseEntry)) yield baseEntry;
   } else if (term !== undefined) {
     for (const key of view.lookup(term)) {
       check();

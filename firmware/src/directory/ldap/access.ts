@@ -43,9 +43,9 @@ export class AccessPolicy {
       throw new LdapError(ResultCode.invalidCredentials, "invalid credentials");
     }
     const user = this.users.get(normalized);
-    const given = digest(password);
-    const ok = user !== undefined && timingSafeEqual(given, user.password);
-    if (!ok || !user) throw new LdapError(ResultCode.invalidCredentials, "invalid credentials");
+    if (!user || !timingSafeEqual(digest(password), user.password)) {
+      throw new LdapError(ResultCode.invalidCredentials, "invalid credentials");
+    }
     return user.access;
   }
 

@@ -57,7 +57,6 @@ interface Req {
   typesOnly?: boolean;
   attribute?: string;
   value?: unknown;
-  attributes_?: unknown;
   changes?: Array<{ operation: string | number; modification: { type: string; values: unknown[] } }>;
 }
 interface Res {

@@ -182,7 +182,8 @@ export class SmDirectory {
   /**
    * Committed changes wait in the outbox while two changes messages are on their way, and the next message
    * carries all of them: under load a message carries many changes instead of a message (and its grant)
-   * going out per commit. Two in flight measured 12 % more writes/s than one at 8 and 32 clients.
+   * going out per commit. Two in flight rather than one: 590 -> 661 writes/s at 8 clients and
+   * 1,083 -> 1,173 at 32 (quick benchmark).
    */
   private multicast(batch: Waiting[]): void {
     this.outbox.push(...batch);

@@ -32,7 +32,7 @@ export function openLmdbStore(path: string, options: StoreOptions): DirectorySto
     overlappingSync: false,
     // one fixed mapping: when lmdb grows its map it maps the file again and the old pages stay resident,
     // which counted the database about twice in the daemon's RSS (175 MB of mappings for a 94 MB file at
-    // 10^5 entries); 1 GiB of address space holds ~10^6 entries
+    // 10^5 entries); 1 GiB of address space holds about 10^6 entries at that size
     mapSize: 1 << 30,
   });
   const entries: Database<Entry, Buffer> = root.openDB("entries", { keyEncoding: "binary" });
