@@ -1,0 +1,240 @@
+// Who is the SM, sans-I/O (docs/failover.md): combines the VRRP election with what VRRP cannot know. A
+// standby takes part in the election only while it is eligible (it holds a lease from the SM, so it holds
+// every acknowledged write; or it may start the group at boot), and becomes SM when VRRP makes it master.
+// An SM leaves the role when VRRP demotes it, when RMTP hears a higher epoch from a manager or from a
+// majority of the members, when its term wins no majority before its lease runs out, and when it notices
+// that it stalled. Events and the clock in, actions out.
+import type { FailoverAction, FailoverEvent, FailoverParams, FailoverStatus, Role } from "./types.js";
+
+interface Term {
+  epoch: number;
+  established: boolean;
+  /** An unestablished term ends here. */
+  deadline: number;
+}
+
+export class FailoverController {
+  private role: Role = "standby";
+  private started = false;
+  private bootEligible = false;
+  private leaseUntil = -Infinity;
+  private leaseEpoch = 0;
+  /** The highest epoch seen or used: the next term is one higher. */
+  private highestEpoch: number;
+  /** The epoch of the last manager this node followed. */
+  private followEpoch = 0;
+  private term: Term | null = null;
+  private known = 1;
+  /** Per higher epoch, the members heard saying HELLO in it (while SM). */
+  private readonly higher = new Map<number, Set<number>>();
+  private vrrp: FailoverStatus["vrrp"] = "initialize";
+  private vrrpRunning = false;
+  private lastSeenAt: number | null = null;
+  private stalls = 0;
+  private lastChange: FailoverStatus["lastChange"] = null;
+  private actions: FailoverAction[] = [];
+
+  constructor(
+    private readonly params: FailoverParams,
+    persistedEpoch: number,
+  ) {
+    this.highestEpoch = persistedEpoch;
+  }
+
+  get currentRole(): Role {
+    return this.role;
+  }
+
+  /** Whether an SM may acknowledge a write now: it is SM, its term is established and it did not stall. */
+  mayAcknowledge(now: number): boolean {
+    return (
+      this.role === "sm" &&
+      this.term?.established === true &&
+      (this.lastSeenAt === null || now - this.lastSeenAt <= this.params.stallMs)
+    );
+  }
+
+  handle(event: FailoverEvent, now: number): FailoverAction[] {
+    this.checkStall(now);
+    switch (event.kind) {
+      case "start":
+        this.started = true;
+        this.bootEligible = event.bootEligible;
+        break;
+      case "tick":
+        break;
+      case "vrrp":
+        this.onVrrp(event.state, event.cause, now);
+        break;
+      case "lease":
+        if (event.epoch >= this.followEpoch) {
+          this.leaseUntil = event.until;
+          this.leaseEpoch = event.epoch;
+        }
+        break;
+      case "manager-heard":
+        this.followEpoch = Math.max(this.followEpoch, event.epoch);
+        this.highestEpoch = Math.max(this.highestEpoch, event.epoch);
+        this.bootEligible = false;
+        break;
+      case "members":
+        this.onMembers(event.joined, event.known);
+        break;
+      case "stepped-down":
+        if (this.role === "sm") this.leave(`RMTP stepped down: ${event.cause}`, now, false);
+        break;
+      case "higher-epoch":
+        this.onHigherEpoch(event.epoch, event.node, now);
+        break;
+      case "handover":
+        if (this.role === "sm") this.push({ kind: "vrrp-release" });
+        break;
+    }
+    this.checkTerm(now);
+    this.steerVrrp(now);
+    const out = this.actions;
+    this.actions = [];
+    return out;
+  }
+
+  status(now: number): FailoverStatus {
+    const eligibleBy = this.eligibleBy(now);
+    return {
+      role: this.role,
+      epoch: this.term?.epoch ?? this.followEpoch,
+      eligible: eligibleBy !== null,
+      eligibleBy,
+      leaseRemainingMs: this.leaseUntil > now ? Math.round(this.leaseUntil - now) : null,
+      established: this.term?.established ?? false,
+      vrrp: this.vrrp,
+      vrrpRunning: this.vrrpRunning,
+      stalls: this.stalls,
+      lastChange: this.lastChange,
+    };
+  }
+
+  private eligibleBy(now: number): FailoverStatus["eligibleBy"] {
+    if (this.role !== "standby" || !this.started) return null;
+    if (this.leaseUntil > now && this.leaseEpoch >= this.followEpoch) return "lease";
+    return this.bootEligible ? "boot" : null;
+  }
+
+  private checkStall(now: number): void {
+    const last = this.lastSeenAt;
+    this.lastSeenAt = now;
+    if (last === null || now - last <= this.params.stallMs) return;
+    this.stalls++;
+    const gapMs = Math.round(now - last);
+    this.log("warn", "stalled", { gapMs, role: this.role });
+    this.bootEligible = false;
+    if (this.role === "sm") this.leave(`stalled for ${gapMs} ms: a backup may have taken over`, now, false);
+  }
+
+  private onVrrp(state: FailoverStatus["vrrp"], cause: string, now: number): void {
+    this.vrrp = state;
+    if (state !== "master") {
+      if (this.role === "sm") this.leave(`vrrp ${state} (${cause})`, now, cause === "released");
+      return;
+    }
+    if (this.role === "sm") return;
+    const by = this.eligibleBy(now);
+    if (by === null) {
+      this.log("warn", "vrrp-master-not-eligible", { cause });
+      return;
+    }
+    const epoch = ++this.highestEpoch;
+    this.term = {
+      epoch,
+      established: false,
+      deadline: by === "lease" ? this.leaseUntil : now + this.params.leaseMs,
+    };
+    this.bootEligible = false;
+    this.leaseUntil = -Infinity;
+    this.higher.clear();
+    this.role = "sm";
+    this.known = 1;
+    this.changed(`vrrp master (${cause}), eligible by ${by}`, now);
+    this.push({ kind: "become-sm", epoch, cause: `vrrp master (${cause}), eligible by ${by}` });
+  }
+
+  private onMembers(joined: number, known: number): void {
+    this.known = Math.max(1, known);
+    const term = this.term;
+    if (this.role !== "sm" || !term || term.established) return;
+    if (joined * 2 > this.known) {
+      term.established = true;
+      this.log("info", "term-established", { epoch: term.epoch, joined, known: this.known });
+    }
+  }
+
+  /** A majority of the known members says HELLO in a higher epoch: another SM holds the group. */
+  private onHigherEpoch(epoch: number, node: number, now: number): void {
+    this.highestEpoch = Math.max(this.highestEpoch, epoch);
+    if (this.role !== "sm" || !this.term || epoch <= this.term.epoch) return;
+    const heard = this.higher.get(epoch) ?? new Set<number>();
+    heard.add(node);
+    this.higher.set(epoch, heard);
+    if (heard.size * 2 > this.known) {
+      this.followEpoch = Math.max(this.followEpoch, epoch);
+      this.leave(`${heard.size} of ${this.known} known members are in epoch ${epoch}`, now, false);
+    }
+  }
+
+  private checkTerm(now: number): void {
+    const term = this.term;
+    if (this.role !== "sm" || !term || term.established || now < term.deadline) return;
+    this.leave(`no majority of ${this.known} known members joined epoch ${term.epoch} in time`, now, false);
+  }
+
+  private leave(cause: string, now: number, planned: boolean): void {
+    const term = this.term;
+    const established = term?.established ?? false;
+    this.role = "standby";
+    this.term = null;
+    this.higher.clear();
+    this.changed(cause, now);
+    this.push({
+      kind: "become-standby",
+      cause,
+      wipe: established && !planned,
+      followEpoch: established ? null : this.followEpoch,
+    });
+    if (established && term) this.followEpoch = Math.max(this.followEpoch, term.epoch);
+  }
+
+  /** VRRP runs while this node is SM or eligible; a lease's end is a timer. */
+  private steerVrrp(now: number): void {
+    const want = this.role === "sm" || this.eligibleBy(now) !== null;
+    if (want && !this.vrrpRunning) {
+      this.vrrpRunning = true;
+      this.push({ kind: "vrrp-start" });
+    } else if (!want && this.vrrpRunning) {
+      this.vrrpRunning = false;
+      this.vrrp = "initialize";
+      this.push({ kind: "vrrp-stop" });
+    }
+    const at = this.role === "sm" ? this.term?.deadline : this.leaseUntil;
+    if (at !== undefined && at > now && Number.isFinite(at)) this.push({ kind: "set-timer", at });
+  }
+
+  private changed(cause: string, now: number): void {
+    this.lastChange = { role: this.role, cause, at: now };
+    this.log(
+      this.role === "sm" || cause.startsWith("vrrp backup (released)") ? "info" : "warn",
+      "role-changed",
+      {
+        role: this.role,
+        epoch: this.term?.epoch ?? this.followEpoch,
+        cause,
+      },
+    );
+  }
+
+  private log(level: "info" | "warn", event: string, fields: Record<string, unknown>): void {
+    this.push({ kind: "log", level, event, fields });
+  }
+
+  private push(action: FailoverAction): void {
+    this.actions.push(action);
+  }
+}

@@ -1,0 +1,135 @@
+// The failover controller event by event: eligibility by boot and by lease steers VRRP, a VRRP master
+// becomes SM only when eligible, a term is established by a majority or ends at its lease, and an SM
+// leaves on a stall, on a majority in a higher epoch, on RMTP's step-down and on a planned handover.
+import test from "ava";
+import { FailoverController } from "../src/failover/core/controller.js";
+import type { FailoverAction, FailoverEvent } from "../src/failover/core/types.js";
+
+const params = { leaseMs: 600, stallMs: 150 };
+
+class Driver {
+  readonly c: FailoverController;
+  now = 0;
+  constructor(persistedEpoch = 0) {
+    this.c = new FailoverController(params, persistedEpoch);
+  }
+  feed(event: FailoverEvent, at = this.now): FailoverAction[] {
+    this.now = at;
+    return this.c.handle(event, at);
+  }
+  kinds(event: FailoverEvent, at = this.now): string[] {
+    return this.feed(event, at)
+      .filter((a) => a.kind !== "log" && a.kind !== "set-timer")
+      .map((a) => a.kind);
+  }
+}
+
+const find = <K extends FailoverAction["kind"]>(actions: FailoverAction[], kind: K) =>
+  actions.find((a): a is Extract<FailoverAction, { kind: K }> => a.kind === kind);
+
+test("a boot-eligible node runs VRRP, becomes SM one epoch above the persisted one and is established alone", (t) => {
+  const d = new Driver(7);
+  t.deepEqual(d.kinds({ kind: "start", bootEligible: true }), ["vrrp-start"]);
+  const became = find(d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 100), "become-sm");
+  t.is(became?.epoch, 8);
+  t.false(d.c.mayAcknowledge(100), "not before a majority joined");
+  d.feed({ kind: "members", joined: 1, known: 1 }, 110);
+  t.true(d.c.mayAcknowledge(110));
+  t.is(d.c.status(110).role, "sm");
+});
+
+test("a standby runs VRRP only while it holds a lease", (t) => {
+  const d = new Driver();
+  t.deepEqual(d.kinds({ kind: "start", bootEligible: false }), []);
+  d.feed({ kind: "manager-heard", epoch: 3, manager: "b1" }, 10);
+  const leased = d.feed({ kind: "lease", epoch: 3, until: 610 }, 20);
+  t.truthy(find(leased, "vrrp-start"));
+  t.is(find(leased, "set-timer")?.at, 610);
+  t.is(d.c.status(100).eligibleBy, "lease");
+  for (let at = 100; at < 600; at += 100) t.deepEqual(d.kinds({ kind: "tick" }, at), []);
+  t.deepEqual(d.kinds({ kind: "tick" }, 650), ["vrrp-stop"]);
+  t.false(d.c.status(650).eligible);
+});
+
+test("a lease of an older epoch than the manager followed is ignored", (t) => {
+  const d = new Driver();
+  d.feed({ kind: "start", bootEligible: false });
+  d.feed({ kind: "manager-heard", epoch: 5, manager: "b2" });
+  t.deepEqual(d.kinds({ kind: "lease", epoch: 4, until: 600 }), []);
+});
+
+test("a VRRP master that is not eligible does not become SM", (t) => {
+  const d = new Driver();
+  d.feed({ kind: "start", bootEligible: false });
+  const out = d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 50);
+  t.is(find(out, "become-sm"), undefined);
+  t.is(find(out, "log")?.event, "vrrp-master-not-eligible");
+});
+
+test("a leased standby takes over; a term without a majority ends when the lease does and follows the old epoch again", (t) => {
+  const d = new Driver(3);
+  d.feed({ kind: "start", bootEligible: false });
+  d.feed({ kind: "manager-heard", epoch: 3, manager: "b1" });
+  d.feed({ kind: "lease", epoch: 3, until: 600 }, 0);
+  for (let at = 100; at <= 200; at += 100) d.feed({ kind: "tick" }, at);
+  t.is(find(d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 280), "become-sm")?.epoch, 4);
+  d.feed({ kind: "members", joined: 2, known: 10 }, 300);
+  for (let at = 400; at < 600; at += 100) t.deepEqual(d.kinds({ kind: "tick" }, at), []);
+  const out = d.feed({ kind: "tick" }, 600);
+  const standby = find(out, "become-standby");
+  t.deepEqual(standby && { wipe: standby.wipe, followEpoch: standby.followEpoch }, {
+    wipe: false,
+    followEpoch: 3,
+  });
+  t.truthy(find(out, "vrrp-stop"), "no lease any more: out of the election");
+});
+
+test("an SM that stalls steps down at its next reading of the clock and acknowledges nothing", (t) => {
+  const d = new Driver();
+  d.feed({ kind: "start", bootEligible: true });
+  d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 0);
+  d.feed({ kind: "members", joined: 3, known: 5 }, 10);
+  d.feed({ kind: "tick" }, 100);
+  t.true(d.c.mayAcknowledge(200));
+  t.false(d.c.mayAcknowledge(300), "a gap over stallMs is refused before the controller hears of it");
+  const out = d.feed({ kind: "tick" }, 300);
+  t.is(find(out, "log")?.event, "stalled");
+  t.deepEqual(find(out, "become-standby")?.wipe, true);
+  t.truthy(find(out, "vrrp-stop"));
+  t.is(d.c.status(300).stalls, 1);
+  t.false(d.c.mayAcknowledge(301));
+});
+
+test("an SM leaves when a majority of known members says HELLO in a higher epoch, not before", (t) => {
+  const d = new Driver(1);
+  d.feed({ kind: "start", bootEligible: true });
+  d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 0);
+  d.feed({ kind: "members", joined: 5, known: 5 }, 10);
+  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 4, node: 3 }, 20), []);
+  t.deepEqual(
+    d.kinds({ kind: "higher-epoch", epoch: 4, node: 3 }, 30),
+    [],
+    "the same member twice counts once",
+  );
+  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 4, node: 4 }, 40), []);
+  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 4, node: 5 }, 50), ["become-standby", "vrrp-stop"]);
+  t.is(d.c.status(50).epoch, 4);
+});
+
+test("RMTP's own step-down and a VRRP demotion end the term; a planned handover does not wipe", (t) => {
+  const d = new Driver();
+  d.feed({ kind: "start", bootEligible: true });
+  d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 0);
+  d.feed({ kind: "members", joined: 1, known: 1 }, 1);
+  t.deepEqual(d.kinds({ kind: "handover" }, 10), ["vrrp-release"]);
+  const released = d.feed({ kind: "vrrp", state: "backup", cause: "released" }, 11);
+  t.is(find(released, "become-standby")?.wipe, false);
+
+  const e = new Driver();
+  e.feed({ kind: "start", bootEligible: true });
+  e.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 0);
+  e.feed({ kind: "members", joined: 1, known: 1 }, 1);
+  const down = e.feed({ kind: "stepped-down", cause: "manager b2 announced epoch 9" }, 20);
+  t.is(find(down, "become-standby")?.wipe, true);
+  t.is(find(down, "become-standby")?.followEpoch, null);
+});
