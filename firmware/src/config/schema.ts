@@ -118,6 +118,31 @@ export const directorySchema = z
     path: ["users"],
   });
 
+/** SM/BSM failover (docs/failover.md): VRRPv3 election, the service address, synchronous replication. */
+export const failoverSchema = z
+  .object({
+    vrid: z.number().int().min(1).max(255),
+    /** 1..254: the SM's board gets the higher priority; never 255 (address owner). */
+    priority: z.number().int().min(1).max(254),
+    advertIntervalCs: z.number().int().min(1).max(4095).default(5),
+    preempt: z.boolean().default(true),
+    virtualAddress: ipv4,
+    prefixLength: z.number().int().min(1).max(32).default(24),
+    /** The macvlan device that carries the virtual address and MAC; default vrrp<vrid>. */
+    device: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,15}$/, { message: "must be a Linux interface name" })
+      .optional(),
+    /** TCP port of the synchronous-replication link on every candidate's own address. */
+    syncPort: z.number().int().min(1).max(65535).default(5406),
+    leaseMs: z.number().int().min(100).max(60_000).default(600),
+    /** Node ids of the other SM candidates (the BSM on the SM, the SM on the BSM, more standbys). */
+    peers: z.array(z.number().int().min(1).max(65535)).min(1),
+    /** Boards in the group, for the majority rule; default: the members this node has seen. */
+    groupSize: z.number().int().min(1).max(65535).optional(),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     node: z
@@ -138,6 +163,7 @@ export const configSchema = z
       .strict(),
     rmtp: rmtpSchema,
     directory: directorySchema.optional(),
+    failover: failoverSchema.optional(),
     control: z
       .object({ socket: z.string().min(1).default("/run/iss/iss.sock") })
       .strict()
@@ -147,8 +173,21 @@ export const configSchema = z
       .strict()
       .default({ level: "info" }),
   })
-  .strict();
+  .strict()
+  .refine((c) => !c.failover || c.node.role !== "se", {
+    message: "only an SM or BSM board (node.role sm or bsm) takes part in failover",
+    path: ["failover"],
+  })
+  .refine((c) => !c.failover || c.directory !== undefined, {
+    message: "failover replicates the directory: a directory section is required",
+    path: ["failover"],
+  })
+  .refine((c) => !c.failover?.peers.includes(c.node.id), {
+    message: "must not list this node's own id",
+    path: ["failover", "peers"],
+  });
 
 export type IssConfig = z.infer<typeof configSchema>;
 export type RmtpConfig = IssConfig["rmtp"];
 export type DirectoryConfig = NonNullable<IssConfig["directory"]>;
+export type FailoverConfig = NonNullable<IssConfig["failover"]>;

@@ -22,8 +22,10 @@ export interface SeDirectoryOptions {
   node: number;
   now?: () => number;
   announceTimeoutMs?: number;
-  /** How long delivered changes gather before one commit (default 20 ms). */
+  /** How long delivered changes gather before one commit (default 20 ms; a synchronous standby: 0). */
   commitDelayMs?: number;
+  /** Called with the store's last CSN after each commit or refresh that reached the disk. */
+  onDurable?: (csn: number) => void;
 }
 
 export interface AnnounceResult {
@@ -178,6 +180,7 @@ export class SeDirectory {
           this.enqueue(async () => {
             try {
               await this.view.store.replaceAll(a.entries, a.csn);
+              this.o.onDurable?.(this.view.store.lastCsn());
             } catch (err) {
               if (generation === this.generation) this.generation++;
               this.replica.onCommitFailed();
@@ -217,6 +220,7 @@ export class SeDirectory {
       try {
         await store.commit(batch.changes, batch.writes);
         this.view.settle(batch.writes);
+        this.o.onDurable?.(store.lastCsn());
       } catch (err) {
         this.generation++;
         this.replica.onCommitFailed();

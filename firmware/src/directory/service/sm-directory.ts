@@ -25,6 +25,13 @@ export interface SmDirectoryOptions {
   log: Logger;
   node: { id: number; name: string; address: string };
   now?: () => number;
+  /**
+   * Synchronous replication (failover): a changes message is multicast only once this resolves, i.e. once
+   * the standbys hold it durably. Without it, a message is multicast as soon as the SM's store holds it.
+   */
+  replication?: { replicate(payload: Uint8Array, lastCsn: number): Promise<void> };
+  /** Whether this SM may take writes and acknowledge them now (failover: its term, no stall). */
+  mayAcknowledge?: () => boolean;
   /** Most changes committed and multicast together. */
   maxBatch?: number;
   heartbeatMs?: number;
@@ -62,6 +69,10 @@ export class SmDirectory {
   private lastSentAt = 0;
   private refreshIds = 0;
   private readonly catchupsInFlight = new Set<number>();
+  /** Set by close() or drain(): new writes are refused with this reason. */
+  private refusing: string | null = null;
+  private readonly inFlight = new Set<Waiting>();
+  private drained: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly heartbeatMs: number;
 
@@ -100,6 +111,8 @@ export class SmDirectory {
 
   /** Checks, numbers, commits and multicasts one operation; resolves once durable and acknowledged. */
   write(op: ChangeOp, origin?: ChangeOrigin): Promise<Change> {
+    const refusal = this.refusal();
+    if (refusal) return Promise.reject(new LdapError(ResultCode.unavailable, refusal));
     let prepared: PreparedChange;
     try {
       prepared = this.primary.prepare(
@@ -111,8 +124,27 @@ export class SmDirectory {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ prepared, resolve, reject });
+      const w: Waiting = {
+        prepared,
+        resolve: (change) => this.settle(w, () => resolve(change)),
+        reject: (err) => this.settle(w, () => reject(err)),
+      };
+      this.inFlight.add(w);
+      this.queue.push(w);
       this.pump();
+    });
+  }
+
+  /**
+   * A planned handover: refuses new writes, waits until every write taken has been acknowledged or
+   * refused, and resolves with the last CSN the store holds.
+   */
+  drain(reason: string): Promise<number> {
+    this.refusing ??= reason;
+    return new Promise((resolve) => {
+      const done = () => resolve(this.view.store.lastCsn());
+      if (this.inFlight.size === 0) done();
+      else this.drained = done;
     });
   }
 
@@ -150,8 +182,29 @@ export class SmDirectory {
     };
   }
 
-  close(): void {
+  /** Stops: new writes and those not yet acknowledged are refused (a stepped-down SM acknowledges nothing). */
+  close(reason = "the directory is closing"): void {
     clearInterval(this.timer);
+    this.refusing ??= reason;
+    const error = new LdapError(ResultCode.unavailable, `${reason}; the write's outcome is unknown`);
+    for (const w of [...this.inFlight]) w.reject(error);
+  }
+
+  private refusal(): string | null {
+    if (this.refusing) return this.refusing;
+    if (this.o.mayAcknowledge && !this.o.mayAcknowledge()) return "this SM cannot acknowledge writes now";
+    return null;
+  }
+
+  /** Settles a write once (close() may have refused it already) and finishes a drain when none is left. */
+  private settle(w: Waiting, settle: () => void): void {
+    if (!this.inFlight.delete(w)) return;
+    settle();
+    if (this.inFlight.size === 0 && this.drained) {
+      const drained = this.drained;
+      this.drained = null;
+      drained();
+    }
   }
 
   private pump(): void {
@@ -192,10 +245,18 @@ export class SmDirectory {
     const changes = sending.map((w) => w.prepared.change);
     this.head = changes.at(-1)?.csn ?? this.head;
     this.multicasting++;
-    this.send({ kind: "changes", head: this.head, target: 0, changes })
+    this.replicateThenSend({ kind: "changes", head: this.head, target: 0, changes })
       .then(
         () => {
-          for (const w of sending) w.resolve(w.prepared.change);
+          const lost = this.o.mayAcknowledge?.() === false;
+          const error = new LdapError(
+            ResultCode.unavailable,
+            "this SM lost its role before the write was acknowledged; the write's outcome is unknown",
+          );
+          for (const w of sending) {
+            if (lost) w.reject(error);
+            else w.resolve(w.prepared.change);
+          }
         },
         (err: unknown) => {
           const reason = err instanceof Error ? err.message : String(err);
@@ -215,6 +276,15 @@ export class SmDirectory {
         this.multicasting--;
         this.multicast([]);
       });
+  }
+
+  /** A changes message reaches the standbys (synchronous replication) before it is multicast. */
+  private async replicateThenSend(m: Extract<DirectoryMessage, { kind: "changes" }>): Promise<unknown> {
+    const payload = packMessage(m);
+    const last = m.changes.at(-1);
+    if (this.o.replication && last) await this.o.replication.replicate(payload, last.csn);
+    this.lastSentAt = this.now();
+    return this.o.link.send(payload);
   }
 
   private send(m: DirectoryMessage): Promise<unknown> {
