@@ -31,7 +31,7 @@ export type SyncFrame =
   | { kind: "ready"; epoch: number }
   // SM -> standby: an opaque packed directory message
   | { kind: "changes"; epoch: number; payload: Uint8Array }
-  // SM -> standby: lease number `seq`, valid for validMs from its receipt; headCsn = the SM's last CSN
+  // SM -> standby: lease number `seq`, valid for validMs (from when, docs/failover.md); headCsn = the SM's last CSN
   | { kind: "lease"; epoch: number; seq: number; headCsn: number; validMs: number }
   // standby -> SM: everything through csn is durable here; leaseSeq = the last lease seq received
   | { kind: "durable"; epoch: number; csn: number; leaseSeq: number }
