@@ -5,13 +5,14 @@
 // and each case finishes within a time bound; mutated LDAP PDUs do the same for decodeOp. A 1.28 MB changes
 // message encodes and decodes within a generous time bound (it takes about 6 ms on an idle machine).
 // A failure names its case and bytes; rerun with the seed from the test title (DIRECTORY_FUZZ_SEED=<seed>).
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual } from "node:util";
 import { DecodeError } from "../src/directory/codec/decode-error.js";
 import { decodeOp, encodeOp } from "../src/directory/codec/ldap-ops.js";
 import { decodeMessage, encodeMessage, type DirectoryMessage } from "../src/directory/codec/messages.js";
 import type { Attributes, Change, ChangeOp, Entry, Modification } from "../src/directory/model/types.js";
+import { property, title } from "./helpers/property.js";
 import { Rng } from "./helpers/rng.js";
 
 const SEED = Number(process.env.DIRECTORY_FUZZ_SEED ?? 0xd1ec7042) >>> 0;
@@ -163,23 +164,6 @@ function message(rng: Rng, large: boolean): DirectoryMessage {
 }
 
 // ---- Properties ----------------------------------------------------------------------------------------
-
-/** Runs `cases` checks; a check returns an error message or undefined. Fails on the first error. */
-function property(t: ExecutionContext, seed: number, cases: number, check: (rng: Rng) => string | undefined) {
-  const rng = new Rng(seed);
-  for (let i = 0; i < cases; i++) {
-    const error = check(rng);
-    if (error !== undefined) {
-      t.fail(`seed 0x${seed.toString(16)}, case ${i}: ${error}`);
-      return;
-    }
-  }
-  t.pass();
-}
-
-function title(name: string, seed: number, cases: number): string {
-  return `${name} (seed 0x${seed.toString(16)}, ${cases} cases)`;
-}
 
 const show = (bytes: Buffer) =>
   bytes.length > 600

@@ -3,7 +3,7 @@
 // mutated frames signed again either decode to a frame that re-encodes to the same bytes or are rejected for
 // a reason other than the key or the tag; random byte strings never make decodeFrame throw.
 // A failure names its case and bytes; rerun with the seed from the test title (RMTP_FUZZ_SEED=<seed>).
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { isDeepStrictEqual } from "node:util";
 import { decodeFrame, type DecodeResult, type RejectReason } from "../src/rmtp/codec/decode.js";
 import { encodeFrame, MAX_PACKET_NUMBER, maxPayload } from "../src/rmtp/codec/encode.js";
@@ -18,6 +18,7 @@ import {
   type Header,
 } from "../src/rmtp/codec/frames.js";
 import { Keyring } from "../src/rmtp/codec/keyring.js";
+import { property, title } from "./helpers/property.js";
 import { Rng } from "./helpers/rng.js";
 
 const SEED = Number(process.env.RMTP_FUZZ_SEED ?? 0x5eed2026) >>> 0;
@@ -129,23 +130,6 @@ function decodeSafely(bytes: Buffer): DecodeResult | string {
   } catch (e) {
     return `decodeFrame threw ${String(e)}`;
   }
-}
-
-/** Runs `cases` checks; a check returns an error message or undefined. Fails on the first error. */
-function property(t: ExecutionContext, seed: number, cases: number, check: (rng: Rng) => string | undefined) {
-  const rng = new Rng(seed);
-  for (let i = 0; i < cases; i++) {
-    const error = check(rng);
-    if (error !== undefined) {
-      t.fail(`seed 0x${seed.toString(16)}, case ${i}: ${error}`);
-      return;
-    }
-  }
-  t.pass();
-}
-
-function title(name: string, seed: number, cases: number): string {
-  return `${name} (seed 0x${seed.toString(16)}, ${cases} cases)`;
 }
 
 const roundTripSeed = SEED;

@@ -4,11 +4,12 @@
 // either return a frame that re-encodes to exactly those bytes or throw SyncDecodeError, never anything
 // else, and each case finishes within a time bound.
 // A failure names its case and bytes; rerun with the seed from the test title (SYNC_FUZZ_SEED=<seed>).
-import test, { type ExecutionContext } from "ava";
+import test from "ava";
 import { performance } from "node:perf_hooks";
 import { isDeepStrictEqual } from "node:util";
 import { decodeFrame, encodeFrame, FIXED_BYTES, SyncDecodeError } from "../src/directory/sync/codec.js";
 import { FrameKind, MAX_U53, type SyncFrame } from "../src/directory/sync/frames.js";
+import { property, title } from "./helpers/property.js";
 import { Rng } from "./helpers/rng.js";
 
 const SEED = Number(process.env.SYNC_FUZZ_SEED ?? 0x5c0de5) >>> 0;
@@ -80,23 +81,6 @@ function checkTimed(bytes: Buffer): string | undefined {
     fastest = Math.min(fastest, performance.now() - start);
   }
   return fastest > CASE_BOUND_MS ? `took ${fastest.toFixed(1)} ms` : undefined;
-}
-
-/** Runs `cases` checks; a check returns an error message or undefined. Fails on the first error. */
-function property(t: ExecutionContext, seed: number, cases: number, check: (rng: Rng) => string | undefined) {
-  const rng = new Rng(seed);
-  for (let i = 0; i < cases; i++) {
-    const error = check(rng);
-    if (error !== undefined) {
-      t.fail(`seed 0x${seed.toString(16)}, case ${i}: ${error}`);
-      return;
-    }
-  }
-  t.pass();
-}
-
-function title(name: string, seed: number, cases: number): string {
-  return `${name} (seed 0x${seed.toString(16)}, ${cases} cases)`;
 }
 
 const roundTripSeed = SEED;
