@@ -17,7 +17,8 @@ const messageBytes = 6_000_000;
  * bound plus one manager tick: the manager notices a lagging member on its ticks, which come at least every
  * announceIntervalMs, and evicts it evictAfterMs later (a silent one memberTimeoutMs after it was last
  * heard, 2000 ms too). On top, 1 s for scheduling: 10 daemons, the test and possibly a second lab share
- * 2 cores, and the eviction event reaches the test through the control socket.
+ * 2 cores. The eviction is timed by the manager's own log line, from the moment the lab confirmed the
+ * victim gone: under load, confirming the kill (a `ip netns pids` call) alone took seconds in CI.
  */
 const schedulingMarginMs = 1000;
 /**
@@ -44,8 +45,9 @@ test("a recipient killed mid-transfer is evicted and does not stall the others b
   const result = group.result(sender, messageId);
   const framesBefore = (await group.status(sender)).rmtp.counters.dataFramesSent;
   await group.waitDataFramesSent(sender, framesBefore, 100);
-  const killedAt = Date.now();
+  const killSentAfter = Date.now();
   await group.lab.fault(victim, { kind: "kill" });
+  const killedBy = Date.now();
   const sent = await result;
   const elapsedMs = Date.now() - started;
   const boundMs = loadFactor * baselineMs + evictAfterMs + announceIntervalMs + schedulingMarginMs;
@@ -62,20 +64,28 @@ test("a recipient killed mid-transfer is evicted and does not stall the others b
   const evictions = await pollUntil(
     () => group.events.get(manager)!.filter((e) => e.event.event === "member-evicted"),
     (e) => e.length > 0,
-    evictionBoundMs,
+    evictionBoundMs + (killedBy - killSentAfter),
   );
   t.deepEqual(
     evictions.map((e) => (e.event.event === "member-evicted" ? e.event.name : "")),
     [`b${victim}`],
     "the manager evicted exactly the killed board",
   );
-  const evictedAfterMs = (evictions[0]?.at ?? Infinity) - killedAt;
-  t.log(`evicted ${evictedAfterMs} ms after the kill: ${JSON.stringify(evictions[0]?.event)}`);
-  t.true(evictedAfterMs <= evictionBoundMs);
+  const logged = logEvents(group, manager, "member-evicted");
   t.deepEqual(
-    logEvents(group, manager, "member-evicted").map((r) => r.name),
+    logged.map((r) => r.name),
     [`b${victim}`],
     "the manager's log shows the eviction",
+  );
+  const evictedAt = Date.parse(logged[0]?.ts ?? "");
+  const evictedAfterMs = evictedAt - killedBy;
+  t.log(
+    `the kill took ${killedBy - killSentAfter} ms to confirm; the manager logged the eviction ` +
+      `${evictedAfterMs} ms after that: ${JSON.stringify(evictions[0]?.event)}`,
+  );
+  t.true(
+    evictedAfterMs <= evictionBoundMs,
+    `evicted ${evictedAfterMs} ms after the kill, bound ${evictionBoundMs} ms`,
   );
   const managerStatus = await group.status(manager);
   t.is(managerStatus.rmtp.counters.evictions, 1);
