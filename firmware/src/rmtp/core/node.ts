@@ -1,8 +1,10 @@
 // One RMTP member, sans-I/O: composes the sender, the recipient and (on the active Service Manager) the
 // manager, tracks the manager's epoch and the membership from its announcements, says HELLO, and routes
-// every frame, including frames between its own parts. Frames and the clock in; actions out (drain()).
+// every frame, including frames between its own parts. The manager role comes at construction (static
+// election) or from a controller at run time (becomeManager/stepDown). Frames and the clock in; actions
+// out (drain()).
 import { FrameType } from "../codec/frames.js";
-import type { AnnounceFrame, Frame } from "../codec/frames.js";
+import type { AnnounceFrame, Frame, HelloFrame } from "../codec/frames.js";
 import { Manager } from "./manager.js";
 import { Recipient } from "./recipient.js";
 import { Sender } from "./sender.js";
@@ -10,6 +12,7 @@ import { zeroCounters } from "./types.js";
 import type {
   Address,
   Counters,
+  Election,
   FrameBody,
   Identity,
   NodeAction,
@@ -24,10 +27,20 @@ export interface NodeStatus {
   incarnation: number;
   manager: { id: number; name: string; address: string | null; self: boolean } | null;
   epoch: number;
+  election: Election;
   admitted: boolean;
   members: Array<{ id: number; name: string }>;
+  /** On a manager that took over with becomeManager: the membership it knew before its term. */
+  previousMembers: number[];
   pendingMessages: number;
   counters: Counters;
+}
+
+export interface NodeOptions {
+  /** Set on the configured Service Manager: the epoch of the manager term it starts with. */
+  managerEpoch?: number;
+  startedAt?: number;
+  election?: Election;
 }
 
 export class RmtpNode {
@@ -35,6 +48,8 @@ export class RmtpNode {
   private readonly actions: NodeAction[] = [];
   private readonly local: Frame[] = [];
   private readonly names = new Map<number, string>();
+  private readonly outbox: Outbox;
+  private readonly election: Election;
   private readonly sender: Sender;
   private readonly recipient: Recipient;
   private manager: Manager | null = null;
@@ -43,37 +58,40 @@ export class RmtpNode {
   private managerAddress: Address | null = null;
   private lastAnnounceAt = 0;
   private managerLost = false;
+  /** The epoch of the last term this node gave up: nobody else may announce it. */
+  private resignedEpoch = 0;
   private membershipVersion = -1;
   private memberIds = new Set<number>();
+  private previousMembers: number[] = [];
   private admitted = false;
   private helloAt = 0;
   private senderActive = false;
   /** Time before which this node does not send: a new manager first gathers its members. */
   private settleUntil = 0;
-  /** Members of the previous epoch not yet re-admitted; the sender waits for them until holdUntil. */
+  /**
+   * Members of the previous epoch not yet back in the new one; the sender waits for them until holdUntil.
+   * A member learns who is back from the announcements, a manager that took over from their HELLOs.
+   */
   private awaited = new Set<number>();
   private holdUntil = 0;
 
   constructor(
     readonly identity: Identity,
     private readonly params: RmtpParams,
-    managerEpoch?: number,
-    startedAt = 0,
+    { managerEpoch, startedAt = 0, election = "static" }: NodeOptions = {},
   ) {
-    const outbox: Outbox = {
+    this.outbox = {
       multicast: (body) => this.emit(body, "group"),
       toManager: (body) => this.emit(body, "manager"),
     };
+    this.election = election;
     this.names.set(identity.id, identity.name);
-    this.sender = new Sender(params, outbox, this.actions, this.counters);
-    this.recipient = new Recipient(params, outbox, this.actions, this.counters, (id) => this.nameOf(id));
+    this.sender = new Sender(params, this.outbox, this.actions, this.counters);
+    this.recipient = new Recipient(params, this.outbox, this.actions, this.counters, (id) => this.nameOf(id));
     if (managerEpoch !== undefined) {
-      const self = { ...identity, address: null, lastHeardAt: 0 };
-      this.manager = new Manager(self, params, outbox, this.actions, this.counters);
       this.epoch = managerEpoch;
-      this.managerId = identity.id;
       this.settleUntil = startedAt + 2 * params.helloIntervalMs;
-      this.setAdmitted(true, startedAt);
+      this.takeManagerRole(startedAt);
     }
   }
 
@@ -93,6 +111,45 @@ export class RmtpNode {
     return result;
   }
 
+  /**
+   * Starts a manager term at `epoch` (above every epoch this node has seen) on a member that an external
+   * election chose. Streams restart as after a manager restart. The sender waits until every member of the
+   * previous membership but the previous manager has said HELLO in the new epoch, or two HELLO intervals
+   * (all of them when no membership is known).
+   */
+  becomeManager(epoch: number, now: number, cause: string): void {
+    if (this.manager) throw new Error(`${this.identity.name} is already the manager of epoch ${this.epoch}`);
+    if (epoch <= this.epoch) throw new Error(`epoch ${epoch} is not above the current epoch ${this.epoch}`);
+    this.previousMembers = [...this.memberIds].sort((a, b) => a - b);
+    this.changeEpoch(epoch, cause, now);
+    this.awaited.delete(this.managerId); // the previous manager failed or stepped down: not waited for
+    this.holdUntil = now + 2 * this.params.helloIntervalMs;
+    if (this.previousMembers.length === 0) this.settleUntil = this.holdUntil;
+    this.event({ event: "became-manager", epoch, cause });
+    this.takeManagerRole(now);
+    this.tick(now);
+  }
+
+  /**
+   * Ends this node's manager term: no more announcements or grants. It stays a member of its old epoch,
+   * without a manager, until another manager announces a higher one; its own unacknowledged messages are
+   * then sent again in that epoch.
+   */
+  stepDown(now: number, cause: string): void {
+    const manager = this.manager;
+    if (!manager) throw new Error(`${this.identity.name} is not the manager`);
+    this.event({ event: "stepped-down", epoch: this.epoch, cause });
+    this.manager = null;
+    this.resignedEpoch = this.epoch;
+    this.memberIds = new Set(manager.members.keys()); // awaited when it follows the next epoch
+    this.managerId = 0;
+    this.managerAddress = null;
+    this.lastAnnounceAt = now;
+    this.managerLost = false;
+    this.admitted = false;
+    this.updateSender(now);
+  }
+
   /** Graceful stop: tell the manager we are leaving so nobody waits for our acknowledgements. */
   leave(now: number): void {
     this.emit({ type: FrameType.Leave }, "group");
@@ -108,9 +165,7 @@ export class RmtpNode {
         break;
       case FrameType.Hello:
         this.names.set(frame.source, frame.name);
-        if (this.manager && frame.epoch > this.epoch)
-          this.changeEpoch(frame.epoch + 1, `member ${frame.name} knows epoch ${frame.epoch}`, now);
-        this.manager?.onHello(frame, from, now);
+        if (this.manager) this.onHelloAsManager(this.manager, frame, from, now);
         break;
       case FrameType.Leave:
         this.manager?.onLeave(frame.source, frame.incarnation, now);
@@ -183,8 +238,10 @@ export class RmtpNode {
               self: this.isManager,
             },
       epoch: this.epoch,
+      election: this.election,
       admitted: this.admitted,
       members: members.sort((a, b) => a - b).map((id) => ({ id, name: this.nameOf(id) })),
+      previousMembers: this.manager ? this.previousMembers : [],
       pendingMessages: this.sender.pending,
       counters: { ...this.counters },
     };
@@ -194,20 +251,41 @@ export class RmtpNode {
     return this.names.get(id) ?? `#${id}`;
   }
 
+  private takeManagerRole(now: number): void {
+    const self = { ...this.identity, address: null, lastHeardAt: 0 };
+    this.manager = new Manager(self, this.params, this.outbox, this.actions, this.counters);
+    this.managerId = this.identity.id;
+    this.managerAddress = null;
+    this.setAdmitted(true, now);
+  }
+
+  /**
+   * A HELLO carrying a higher epoch means this manager's term is outdated. With a static election its state
+   * was lost, so it moves past that epoch; with an external one another node was elected, so it steps down.
+   * A HELLO in the current epoch from an awaited member may end the settling of a new term.
+   */
+  private onHelloAsManager(manager: Manager, hello: HelloFrame, from: Address, now: number): void {
+    if (hello.epoch > this.epoch) {
+      const cause = `member ${hello.name} knows epoch ${hello.epoch}`;
+      if (this.election === "external") {
+        this.stepDown(now, cause);
+        return;
+      }
+      this.changeEpoch(hello.epoch + 1, cause, now);
+    }
+    manager.onHello(hello, from, now);
+    if (hello.epoch === this.epoch && this.awaited.delete(hello.source)) this.updateSender(now);
+  }
+
   private onAnnounce(a: AnnounceFrame, from: Address, now: number): void {
     if (this.manager) {
       if (a.epoch <= this.epoch) {
         this.counters.staleEpochFrames++;
         return;
       }
-      this.manager = null;
-      this.event({
-        event: "stepped-down",
-        epoch: this.epoch,
-        cause: `manager ${this.nameOf(a.source)} announced epoch ${a.epoch}`,
-      });
+      this.stepDown(now, `manager ${this.nameOf(a.source)} announced epoch ${a.epoch}`);
     }
-    if (a.epoch < this.epoch) {
+    if (a.epoch < this.epoch || a.epoch === this.resignedEpoch) {
       this.counters.staleEpochFrames++;
       return;
     }

@@ -26,6 +26,13 @@ export const defaultTimingParams = {
   ackRepeatMs: 50,
 } as const;
 
+/**
+ * Who decides which node is the manager. "static": the configured Service Manager, which moves its epoch past
+ * a higher one a member reports. "external": a controller (VRRP election) calls becomeManager/stepDown, and
+ * a manager that learns of a higher epoch steps down.
+ */
+export type Election = "static" | "external";
+
 export interface Address {
   address: string;
   port: number;
@@ -74,6 +81,7 @@ export type NodeEvent =
   | { event: "member-joined"; id: number; name: string; incarnation: number; rejoined: boolean }
   | { event: "member-left"; id: number; name: string }
   | { event: "member-evicted"; id: number; name: string; reason: string }
+  | { event: "became-manager"; epoch: number; cause: string }
   | { event: "stepped-down"; epoch: number; cause: string }
   | {
       event: "gap";

@@ -6,6 +6,7 @@ import { RmtpNode, type NodeStatus } from "../core/node.js";
 import type {
   Address,
   Delivery,
+  Election,
   Identity,
   NodeAction,
   NodeEvent,
@@ -34,8 +35,10 @@ export interface EndpointOptions {
   keyring: Keyring;
   transport: Transport;
   clock: Clock;
-  /** Set on the active Service Manager: the epoch its manager term starts with. */
+  /** Set on the configured Service Manager: the epoch its manager term starts with. */
   managerEpoch?: number;
+  /** "static" (default): the manager role comes only from managerEpoch; "external": see becomeManager. */
+  election?: Election;
   onDeliver?: (delivery: Delivery) => void;
   onEvent?: (event: NodeEvent) => void;
   onReject?: (reason: Rejection, from: Address, bytes: number) => void;
@@ -55,7 +58,11 @@ export class RmtpEndpoint {
   private closed = false;
 
   constructor(private readonly options: EndpointOptions) {
-    this.node = new RmtpNode(options.identity, options.params, options.managerEpoch, options.clock.now());
+    this.node = new RmtpNode(options.identity, options.params, {
+      managerEpoch: options.managerEpoch,
+      startedAt: options.clock.now(),
+      election: options.election,
+    });
     this.gate = new FrameGate(options.keyring, this.node.counters, (reason, from, bytes) =>
       options.onReject?.(reason, from, bytes),
     );
@@ -82,6 +89,21 @@ export class RmtpEndpoint {
     const result = this.node.abort(messageId, this.options.clock.now());
     this.process();
     return result;
+  }
+
+  /**
+   * Starts a manager term on this member, chosen by an external election. `epoch` must be above every
+   * epoch this node has seen (the caller persists it first); throws otherwise or when already the manager.
+   */
+  becomeManager(epoch: number, cause: string): void {
+    if (this.closed) throw new Error("endpoint is closed");
+    this.run(() => this.node.becomeManager(epoch, this.options.clock.now(), cause));
+  }
+
+  /** Ends this node's manager term (throws when it is not the manager); it then follows the next one. */
+  stepDown(cause: string): void {
+    if (this.closed) throw new Error("endpoint is closed");
+    this.run(() => this.node.stepDown(this.options.clock.now(), cause));
   }
 
   status(): NodeStatus {
