@@ -1,7 +1,7 @@
 // A whole RMTP group on the virtual lab for the system tests: 10 boards running real `iss run` daemons
 // (board 1 the manager), formed and checked through the control sockets, with every board's deliveries and
 // events recorded from its `rmtp.deliver` and `rmtp.event` subscriptions. The lab is torn down in
-// t.teardown, so a failing test leaves nothing behind.
+// t.teardown, so a failing test leaves nothing behind but a report of its daemons' notable log lines.
 import type { ExecutionContext } from "ava";
 import { createHash, randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,6 +11,7 @@ import { ControlClient } from "../../firmware/src/control/client.js";
 import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
 import type { NodeEvent, SendResult } from "../../firmware/src/rmtp/core/types.js";
 import { createLab, destroyLab, type Lab } from "../lab/index.js";
+import { failureReport } from "./failure-report.js";
 
 export interface Delivered {
   source: number;
@@ -92,6 +93,9 @@ export class GroupUnderTest {
     const opened: GroupUnderTest[] = [];
     t.teardown(async () => {
       opened.forEach((g) => g.close());
+      const lab = opened[0]?.lab;
+      if (!t.passed && lab)
+        process.stderr.write(`lab ${name} after a failure:\n${await failureReport(lab)}\n`);
       await destroyLab(name);
     });
     const lab = await createLab({ name, boards, directory: false });
