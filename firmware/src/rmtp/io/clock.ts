@@ -1,4 +1,4 @@
-// Time for the RMTP driver: the real monotonic clock with setTimeout, and a virtual clock for
+// Time for the drivers (RMTP, VRRP): the real monotonic clock with setTimeout, never early, and a virtual clock for
 // deterministic tests that runs due timers in order when the test advances time.
 
 export interface Clock {
@@ -7,10 +7,33 @@ export interface Clock {
   clearTimer(handle: unknown): void;
 }
 
+interface RealTimer {
+  timeout: NodeJS.Timeout;
+}
+
+/**
+ * setTimeout counts whole milliseconds from its own reading of the clock and may run up to a millisecond
+ * before `at` by performance.now(): a state machine that ignores a timer not yet due would then never see
+ * it again. Such a timer is armed again for what is left, so the callback never runs before `at`.
+ */
+function armRealTimer(timer: RealTimer, at: number, callback: () => void): void {
+  timer.timeout = setTimeout(
+    () => {
+      if (performance.now() < at) armRealTimer(timer, at, callback);
+      else callback();
+    },
+    Math.max(0, Math.ceil(at - performance.now())),
+  );
+}
+
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimer: (at, callback) => setTimeout(callback, Math.max(0, at - performance.now())),
-  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  setTimer: (at, callback) => {
+    const timer = {} as RealTimer;
+    armRealTimer(timer, at, callback);
+    return timer;
+  },
+  clearTimer: (handle) => clearTimeout((handle as RealTimer).timeout),
 };
 
 interface VirtualTimer {
