@@ -8,6 +8,7 @@ import type { DirectoryStatus } from "../../firmware/src/directory/service/sm-di
 import { labAdminDn, labSuffix } from "../lab/configs.js";
 import { CommandError, createLab, destroyLab, inNetns, systemTool, type Lab } from "../lab/index.js";
 import { run } from "../lab/netns.js";
+import { failureReport } from "../rmtp/failure-report.js";
 import { pollUntil, systemTestLabName } from "../rmtp/group-under-test.js";
 
 export { labAdminDn, labSuffix };
@@ -33,17 +34,22 @@ export interface DirectoryLab {
 
 export async function startDirectoryLab(
   t: ExecutionContext,
-  options: { boards: number; changeLogSize?: number },
+  options: { boards: number; changeLogSize?: number; failover?: boolean },
 ): Promise<DirectoryLab> {
   const name = systemTestLabName();
+  const opened: Lab[] = [];
   t.teardown(async () => {
+    const lab = opened[0];
+    if (!t.passed && lab) process.stderr.write(`lab ${name} after a failure:\n${await failureReport(lab)}\n`);
     await destroyLab(name);
   });
   const lab = await createLab({
     name,
     boards: options.boards,
     ...(options.changeLogSize ? { changeLogSize: options.changeLogSize } : {}),
+    ...(options.failover ? { failover: true } : {}),
   });
+  opened.push(lab);
   const state = lab.describe();
   const clients = new Map<number, ControlClient>();
   t.teardown(() => {

@@ -1,7 +1,7 @@
 // A write-stream client for the directory's system tests, run inside a board's namespace: keeps
 // `--clients` LDAP connections busy with adds of content locations, then paired modifies that replace two
 // attributes together (issContentSize and description must always agree: a half-applied modify shows), and
-// prints one JSON line per operation: {op, dn, outcome: "acked" | "refused" | "unknown", code?, size?}.
+// prints one JSON line per operation: {op, dn, outcome: "acked" | "refused" | "unknown", code?, size?, sent, at}.
 // "unknown" means the connection broke before an answer: the write may or may not have happened.
 // Usage: node ldap-writer.js URI BIND_DN PASSWORD_FILE PREFIX COUNT CLIENTS
 import { readFileSync } from "node:fs";
@@ -22,7 +22,7 @@ interface Result {
 }
 
 function emit(record: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify(record) + "\n");
+  process.stdout.write(JSON.stringify({ ...record, at: Date.now() }) + "\n");
 }
 
 /** Pending callbacks per client: a broken connection fails them (ldapjs may never call back then). */
@@ -138,12 +138,20 @@ async function worker(): Promise<void> {
     ];
     for (const step of steps) {
       if (!client) break;
+      const sent = Date.now();
       try {
         const r = await step.run(client);
-        emit({ op: step.op, dn, size: step.size, outcome: r.code === 0 ? "acked" : "refused", code: r.code });
+        emit({
+          op: step.op,
+          dn,
+          size: step.size,
+          outcome: r.code === 0 ? "acked" : "refused",
+          code: r.code,
+          sent,
+        });
         if (r.code !== 0) break;
       } catch (err) {
-        emit({ op: step.op, dn, size: step.size, outcome: "unknown", error: String(err) });
+        emit({ op: step.op, dn, size: step.size, outcome: "unknown", error: String(err), sent });
         client.destroy();
         client = undefined;
         break;

@@ -1,4 +1,4 @@
-// Runs ldap-writer.js inside a board's namespace against the SM and keeps the client history: every
+// Runs ldap-writer.js inside a board's namespace against the SM (its address or the virtual one) and keeps the client history: every
 // operation with its outcome, so a test can check afterwards that each acknowledged write is present.
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
@@ -11,6 +11,9 @@ export interface WriteRecord {
   size: number;
   outcome: "acked" | "refused" | "unknown";
   code?: number;
+  /** When the request was sent and when its answer (or failure) came, by the lab machine's wall clock. */
+  sent: number;
+  at: number;
 }
 
 export interface WriteStream {
@@ -24,14 +27,14 @@ const writerScript = fileURLToPath(new URL("./ldap-writer.js", import.meta.url))
 
 export function startWriteStream(
   lab: Lab,
-  options: { from: number; prefix: string; count: number; clients: number },
+  options: { from: number; prefix: string; count: number; clients: number; to?: string },
 ): WriteStream {
   const state = lab.describe();
-  const sm = lab.board(1);
+  const to = options.to ?? lab.board(1).address;
   const child = lab.spawnInBoard(options.from, [
     process.execPath,
     writerScript,
-    `ldap://${sm.address}:389`,
+    `ldap://${to}:389`,
     labAdminDn,
     state.directoryPasswordFile,
     options.prefix,

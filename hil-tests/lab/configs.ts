@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { parseConfig } from "../../firmware/src/config/load.js";
 import { run, systemTool } from "./netns.js";
+import { labVrid, virtualAddress } from "./names.js";
 import type { BoardState, LabState } from "./state.js";
 
 export const siteKeyId = 1;
@@ -72,6 +73,16 @@ export function boardConfigText(state: LabState, board: BoardState): string {
             tls: { certFile: state.directoryCertFile, keyFile: state.directoryKeyFile },
             ...(state.changeLogSize !== null ? { changeLogSize: state.changeLogSize } : {}),
             users: [{ dn: labAdminDn, passwordFile: state.directoryPasswordFile, access: "write" }],
+          },
+        }
+      : {}),
+    ...(state.failover && state.directory && board.role !== "se"
+      ? {
+          failover: {
+            vrid: labVrid,
+            priority: board.role === "sm" ? 200 : 100,
+            virtualAddress: virtualAddress(state.name),
+            peers: state.boards.filter((b) => b.role !== "se" && b !== board).map((b) => b.index),
           },
         }
       : {}),

@@ -38,6 +38,8 @@ export interface CreateLabOptions {
   directory?: boolean;
   /** directory.changeLogSize for every board (tests of the full refresh use a short log). */
   changeLogSize?: number;
+  /** Failover between b1 (SM, VRRP priority 200) and b2 (BSM, 100) on the lab's virtual address. */
+  failover?: boolean;
 }
 
 const setupParallelism = 8;
@@ -60,6 +62,7 @@ export class Lab {
       command: options.daemonCommand ?? issRunCommand,
       ...(options.directory !== undefined ? { directory: options.directory } : {}),
       ...(options.changeLogSize !== undefined ? { changeLogSize: options.changeLogSize } : {}),
+      ...(options.failover !== undefined ? { failover: options.failover } : {}),
     });
     await assertAbsent(state);
     try {

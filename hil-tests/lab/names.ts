@@ -76,6 +76,14 @@ export function boardAddress(name: string, board: number): string {
   return `10.77.${subnetOctet(name)}.${board}`;
 }
 
+/** The SM's service address under failover: the boards use .1 to .250. */
+export function virtualAddress(name: string): string {
+  return `10.77.${subnetOctet(name)}.254`;
+}
+
+/** The VRRP router id of the lab's SM/BSM pair. */
+export const labVrid = 77;
+
 export function boardRole(board: number): "sm" | "bsm" | "se" {
   if (board === 1) return "sm";
   return board === 2 ? "bsm" : "se";

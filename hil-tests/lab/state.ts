@@ -61,6 +61,8 @@ export interface LabState {
   directory: boolean;
   /** directory.changeLogSize of every board; null leaves the daemon's default. */
   changeLogSize: number | null;
+  /** Whether the SM (b1) and BSM (b2) run failover (VRRP, the virtual address, synchronous replication). */
+  failover: boolean;
   boards: BoardState[];
 }
 
@@ -73,6 +75,7 @@ export interface LabPlan {
   command: (board: BoardState) => string[];
   directory?: boolean;
   changeLogSize?: number;
+  failover?: boolean;
 }
 
 export function planLab(plan: LabPlan): LabState {
@@ -99,6 +102,7 @@ export function planLab(plan: LabPlan): LabState {
     directoryKeyFile: join(dir, "directory-key.pem"),
     directory: plan.directory ?? true,
     changeLogSize: plan.changeLogSize ?? null,
+    failover: plan.failover ?? false,
     boards,
   };
 }

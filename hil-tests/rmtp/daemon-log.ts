@@ -2,6 +2,7 @@
 // runs the lab started (each begins with the lab's `daemon.start` line), so a restarted daemon's records
 // can be told from its predecessor's.
 import { readFileSync } from "node:fs";
+import type { Lab } from "../lab/index.js";
 import type { GroupUnderTest } from "./group-under-test.js";
 
 export interface LogRecord {
@@ -14,8 +15,13 @@ export interface LogRecord {
 
 /** The board's log, one array of records per daemon run, oldest run first. */
 export function daemonRuns(group: GroupUnderTest, board: number): LogRecord[][] {
+  return daemonRunsOf(group.lab, board);
+}
+
+/** daemonRuns for any lab. */
+export function daemonRunsOf(lab: Lab, board: number): LogRecord[][] {
   const runs: LogRecord[][] = [];
-  for (const line of readFileSync(group.lab.board(board).logPath, "utf8").split("\n")) {
+  for (const line of readFileSync(lab.board(board).logPath, "utf8").split("\n")) {
     if (line.trim() === "") continue;
     let record: LogRecord;
     try {

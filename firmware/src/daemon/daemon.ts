@@ -17,6 +17,8 @@ import { SendTracker } from "./send-tracker.js";
 import { rmtpParams } from "./rmtp-params.js";
 import { Keyring } from "../rmtp/codec/keyring.js";
 import { startDirectory, type RunningDirectory } from "./directory.js";
+import { startFailover } from "./failover-start.js";
+import type { FailoverUnit, FailoverUnitStatus } from "./failover.js";
 import type { ChangeOp } from "../directory/model/types.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
@@ -32,6 +34,7 @@ export interface DaemonStatus {
   node: { name: string; id: number; role: string; address: string };
   uptimeMs: number;
   rmtp: NodeStatus;
+  failover?: FailoverUnitStatus;
 }
 
 export interface RunningDaemon {
@@ -44,10 +47,12 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
   const startedAt = Date.now();
   const dataDir = config.node.dataDir;
   const previous = readCounters(dataDir);
-  const isManager = config.node.role === "sm";
+  /* Without failover the configured SM is the manager; with it, the failover unit elects one. */
+  const isManager = config.node.role === "sm" && !config.failover;
   const counters = {
     incarnation: previous.incarnation + 1,
     epoch: isManager ? previous.epoch + 1 : previous.epoch,
+    managerOf: previous.managerOf,
   };
   writeCounters(dataDir, counters);
 
@@ -68,6 +73,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       },
       uptimeMs: Date.now() - startedAt,
       rmtp: endpoint.status(),
+      ...(failover ? { failover: failover.status() } : {}),
     }),
     "rmtp.submit": (args) => {
       if (typeof args.payloadBase64 !== "string") throw new Error("rmtp.submit needs payloadBase64");
@@ -86,6 +92,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     },
   });
   let directory: RunningDirectory | undefined;
+  let failover: FailoverUnit | undefined;
 
   const onEvent = (event: NodeEvent): void => {
     const { event: name, ...fields } = event;
@@ -100,6 +107,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     rmtpLog[level](name, fields);
     control.publish("rmtp.event", event);
     directory?.onEvent(event);
+    failover?.onRmtpEvent(event);
   };
   const onDeliver = (d: Delivery): void => {
     if (directory?.onDeliver(d)) return;
@@ -133,6 +141,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     transport,
     clock: realClock,
     managerEpoch: isManager ? counters.epoch : undefined,
+    election: config.failover ? "external" : "static",
     onDeliver,
     onEvent,
     onReject: (reason, from, bytes) =>
@@ -145,13 +154,22 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
   });
 
   const sends = new SendTracker(endpoint);
-  if (config.directory) {
-    try {
+  try {
+    if (config.directory && config.failover) {
+      const unit = await startFailover(loaded, config.directory, config.failover, endpoint, counters, {
+        bootEligible:
+          (previous.managerOf !== 0 && previous.managerOf === previous.epoch) ||
+          (previous.epoch === 0 && config.node.role === "sm"),
+        log,
+      });
+      failover = unit.failover;
+      directory = unit.directory;
+    } else if (config.directory) {
       directory = await startDirectory(loaded, config.directory, endpoint, log);
-    } catch (err) {
-      await endpoint.close();
-      throw err;
     }
+  } catch (err) {
+    await endpoint.close();
+    throw err;
   }
   await control.listen();
 
@@ -170,6 +188,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     endpoint,
     async stop(reason: string) {
       log.info("stopping", { reason });
+      await failover?.stop();
       await directory?.close();
       await endpoint.close();
       await control.close();

@@ -1,24 +1,17 @@
-// Composes the directory of one board from its config: the lmdb store in the data directory, the ISS
-// schema, the SM's writer or an SE's replica on top of the RMTP endpoint, and the LDAP service on the
-// board's service address. Routes directory messages from RMTP to it and re-syncs a replica whenever RMTP
-// reports that it (re)joined or missed data.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+// Composes the directory of a board without failover from its config: the SM's writer or an SE's replica
+// on top of the RMTP endpoint, and the LDAP service on the board's service address. Routes directory
+// messages from RMTP to it and re-syncs a replica whenever RMTP reports that it (re)joined or missed data.
 import type { LoadedConfig } from "../config/load.js";
 import type { DirectoryConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import type { Delivery, NodeEvent } from "../rmtp/core/types.js";
 import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
 import { isDirectoryPayload, unpackMessage } from "../directory/codec/envelope.js";
-import { indexTermsFor } from "../directory/core/index-terms.js";
-import { OverlayView } from "../directory/core/view.js";
 import { DirectoryLdapService } from "../directory/ldap/ldap-server.js";
-import { loadIssSchema } from "../directory/model/schema.js";
-import { ResultCode, type ChangeOp } from "../directory/model/types.js";
-import { ownEntryAdd, ownEntryRefresh, type OwnSwitch } from "../directory/service/own-entry.js";
+import type { ChangeOp } from "../directory/model/types.js";
 import { SeDirectory, type AnnounceResult } from "../directory/service/se-directory.js";
 import { SmDirectory, type DirectoryStatus } from "../directory/service/sm-directory.js";
-import { openLmdbStore } from "../directory/store/lmdb-store.js";
+import { ldapServiceOptions, openDirectoryStore, registerSelf } from "./directory-parts.js";
 
 export interface RunningDirectory {
   /** Takes a delivered RMTP message if it is a directory message; false when it is not one. */
@@ -29,33 +22,6 @@ export interface RunningDirectory {
   close(): Promise<void>;
 }
 
-/**
- * An SE (or BSM) announces its own switch entry: added the first time, its role and address refreshed
- * after. While the SM is still creating ou=switches (noSuchObject) or does not answer, it tries again
- * each second, for a minute.
- */
-async function registerSelf(se: SeDirectory, self: OwnSwitch): Promise<AnnounceResult> {
-  for (let attempt = 1; ; attempt++) {
-    const added = await se.announce([ownEntryAdd(self)]).catch((err: unknown) => ({
-      code: ResultCode.unavailable,
-      message: String(err),
-      csn: 0,
-    }));
-    if (added.code === ResultCode.entryAlreadyExists) return se.announce([ownEntryRefresh(self)]);
-    const retry = added.code === ResultCode.noSuchObject || added.code === ResultCode.unavailable;
-    if (!retry || attempt === 60) return added;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
-function readFile(path: string, field: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    throw new Error(`${field}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-}
-
 export async function startDirectory(
   loaded: LoadedConfig,
   directory: DirectoryConfig,
@@ -63,22 +29,15 @@ export async function startDirectory(
   log: Logger,
 ): Promise<RunningDirectory> {
   const { config } = loaded;
-  const schema = loadIssSchema();
-  const ctx = { schema, suffix: schema.dn(directory.suffix) };
-  const indexTerms = indexTermsFor(schema);
-  const store = openLmdbStore(join(config.node.dataDir, "directory"), {
-    changeLogSize: directory.changeLogSize,
-    indexTerms,
-  });
-  const view = new OverlayView(store, indexTerms);
-  /* The SM's readers see committed changes only; its overlay holds writes that may still fail to commit. */
-  const committedView = new OverlayView(store, indexTerms);
+  const parts = openDirectoryStore(loaded, directory);
+  const { ctx, store } = parts;
+  const views = parts.views();
   const dirLog = log.child("directory");
   const isSm = config.node.role === "sm";
   const sm = isSm
     ? new SmDirectory({
         ctx,
-        view,
+        view: views.writer,
         link: endpoint,
         log: dirLog,
         node: { id: config.node.id, name: config.node.name, address: config.network.address },
@@ -86,32 +45,15 @@ export async function startDirectory(
     : undefined;
   const se = isSm
     ? undefined
-    : new SeDirectory({ ctx, view, link: endpoint, log: dirLog, node: config.node.id });
+    : new SeDirectory({ ctx, view: views.writer, link: endpoint, log: dirLog, node: config.node.id });
   const referral = (): string | undefined => {
     if (directory.managerUri) return directory.managerUri;
     const address = endpoint.status().manager?.address;
     return address ? `ldap://${address}:${directory.port}` : undefined;
   };
-  const tls = directory.tls
-    ? {
-        port: directory.tls.port,
-        cert: readFile(directory.tls.certFile, "directory.tls.certFile"),
-        key: readFile(directory.tls.keyFile, "directory.tls.keyFile"),
-      }
-    : undefined;
   const ldap = await DirectoryLdapService.start(
-    sm ? { ctx, view: committedView, write: (op) => sm.write(op) } : { ctx, view, referral },
-    {
-      address: config.network.address,
-      port: directory.port,
-      ...(tls ? { tls } : {}),
-      users: loaded.directoryUsers,
-      anonymousRead: directory.anonymousRead,
-      sizeLimit: directory.sizeLimit,
-      timeLimitSeconds: directory.timeLimitSeconds,
-      maxConnections: directory.maxConnections,
-      log: log.child("ldap"),
-    },
+    sm ? { ctx, view: views.readers, write: (op) => sm.write(op) } : { ctx, view: views.writer, referral },
+    ldapServiceOptions(loaded, directory, config.network.address, log),
   );
   if (sm) {
     sm.bootstrap().catch((err: unknown) => dirLog.error("bootstrap-failed", { reason: String(err) }));
@@ -142,12 +84,7 @@ export async function startDirectory(
       if (sm && (e.event === "member-left" || e.event === "member-evicted")) sm.forgetReplica(e.id);
       if (se && (e.event === "admitted" || e.event === "gap")) se.catchUp(e.event);
       if (se && e.event === "admitted") {
-        registerSelf(se, {
-          suffix: ctx.suffix.display,
-          name: config.node.name,
-          role: config.node.role,
-          address: config.network.address,
-        }).then(
+        registerSelf(se, ctx, config).then(
           (r) => dirLog.info("registered", { code: r.code, csn: r.csn, message: r.message }),
           (err: unknown) => dirLog.warn("register-failed", { reason: String(err) }),
         );

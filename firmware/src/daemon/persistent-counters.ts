@@ -7,6 +7,11 @@ import { join } from "node:path";
 export interface Counters {
   incarnation: number;
   epoch: number;
+  /**
+   * Failover: the epoch of this node's own manager term while it holds one, else 0. A node that was the
+   * last manager it knew of may start the group alone at boot (docs/failover.md).
+   */
+  managerOf: number;
 }
 
 const fileName = "rmtp-state.json";
@@ -16,16 +21,17 @@ export function readCounters(dataDir: string): Counters {
   try {
     text = readFileSync(join(dataDir, fileName), "utf8");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { incarnation: 0, epoch: 0 };
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { incarnation: 0, epoch: 0, managerOf: 0 };
     throw err;
   }
   const value = JSON.parse(text) as Partial<Counters>;
   const incarnation = Number(value.incarnation);
   const epoch = Number(value.epoch);
-  if (!Number.isSafeInteger(incarnation) || !Number.isSafeInteger(epoch) || incarnation < 0 || epoch < 0) {
+  const managerOf = Number(value.managerOf ?? 0);
+  if (![incarnation, epoch, managerOf].every((n) => Number.isSafeInteger(n) && n >= 0)) {
     throw new Error(`${join(dataDir, fileName)} is corrupt: ${text.slice(0, 100)}`);
   }
-  return { incarnation, epoch };
+  return { incarnation, epoch, managerOf };
 }
 
 export function writeCounters(dataDir: string, counters: Counters): void {

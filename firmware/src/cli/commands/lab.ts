@@ -17,7 +17,7 @@ import { renderLab, renderStatus } from "../../../../hil-tests/lab/report.js";
 import { runDemo } from "../../../../hil-tests/lab/demo.js";
 
 const usage = [
-  "iss lab up --boards N [--name LAB] [--rate 1gbit|100mbit|none] [--no-daemons] [--json]",
+  "iss lab up --boards N [--name LAB] [--rate 1gbit|100mbit|none] [--failover] [--no-daemons] [--json]",
   "iss lab down [--name LAB] [--json]",
   "iss lab status [--name LAB] [--json]",
   `iss lab fault [--name LAB] --board N ${faultUsage}`,
@@ -30,6 +30,7 @@ const options = {
   board: { type: "string" },
   rate: { type: "string", default: defaultRate },
   "no-daemons": { type: "boolean", default: false },
+  failover: { type: "boolean", default: false },
   json: { type: "boolean", default: false },
   seconds: { type: "string" },
   help: { type: "boolean", default: false },
@@ -52,6 +53,7 @@ async function up(values: Values): Promise<number> {
     boards: integer(values.boards, "--boards"),
     rate: values.rate,
     daemons: !values["no-daemons"],
+    failover: values.failover,
   });
   print(values.json, lab.describe(), renderLab(lab.describe()));
   return 0;

@@ -17,6 +17,7 @@ import { rootDse } from "./root-dse.js";
 import { encodeSearchEntry } from "./search-entry.js";
 import { MAX_INT } from "../codec/ber.js";
 
+/** Read for every request, so a failover unit can switch the view and the write path with its role. */
 export interface DirectoryBackend {
   ctx: TreeContext;
   view: OverlayView;
@@ -239,7 +240,7 @@ export class DirectoryLdapService {
   }
 
   private mount(server: LdapjsServer): void {
-    const { ctx, view } = this.backend;
+    const { ctx } = this.backend;
     server.bind(
       "",
       this.guarded("bind", "bind", (req, res) => {
@@ -284,7 +285,7 @@ export class DirectoryLdapService {
         try {
           for (const entry of search(
             ctx,
-            view,
+            this.backend.view,
             { base, scope, filter, deadline: Date.now() + seconds * 1000 },
             Date.now,
           )) {
@@ -316,7 +317,7 @@ export class DirectoryLdapService {
       "",
       this.guarded("compare", "read", (req, res) => {
         const dn = ctx.schema.dn(req.dn.toString());
-        const entry = view.get(dn.key);
+        const entry = this.backend.view.get(dn.key);
         if (!entry) throw new LdapError(ResultCode.noSuchObject, `no entry ${dn.display}`);
         const equal = ctx.schema.compare(entry, req.attribute ?? "", textOf(req.value));
         res.end(equal ? ResultCode.compareTrue : ResultCode.compareFalse);

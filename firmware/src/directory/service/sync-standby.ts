@@ -52,6 +52,10 @@ export class SyncStandby {
     this.durable(o.durableCsn());
   }
 
+  get smNode(): number {
+    return this.o.peer.peerNode;
+  }
+
   get smEpoch(): number {
     return this.o.peer.peerEpoch;
   }

@@ -1,0 +1,254 @@
+// The failover unit of an SM/BSM board (docs/failover.md): drives the FailoverController with the VRRP
+// router's role changes, RMTP's view of the group, the leases the directory's sync link brings, its own
+// timers and a watchdog reading of the clock; and carries out what the controller decides: VRRP started,
+// stopped or released, the manager term begun (epoch persisted first, RMTP manager, directory writer,
+// macvlan with the virtual MAC and address, LDAP on it) or ended (the reverse, the store wiped when it may
+// hold changes nobody else has). Actions run one at a time, in order.
+import type { FailoverConfig } from "../config/schema.js";
+import type { Logger } from "../log/logger.js";
+import { FailoverController } from "../failover/core/controller.js";
+import type { FailoverAction, FailoverEvent, FailoverStatus } from "../failover/core/types.js";
+import type { NodeEvent } from "../rmtp/core/types.js";
+import { realClock } from "../rmtp/io/clock.js";
+import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
+import { MacvlanControl, NetlinkError } from "../vrrp/io/macvlan.js";
+import { RawTransport } from "../vrrp/io/raw-transport.js";
+import { VrrpService } from "../vrrp/service/vrrp-service.js";
+import type { VrrpServiceStatus } from "../vrrp/service/service-types.js";
+import type { FailoverDirectory, ReplicationStatus } from "./failover-directory.js";
+import { writeCounters, type Counters } from "./persistent-counters.js";
+
+export interface FailoverUnitOptions {
+  failover: FailoverConfig;
+  node: { id: number; interface: string; address: string; dataDir: string };
+  /** The daemon's persisted counters; the unit updates epoch and managerOf. */
+  counters: Counters;
+  /** May this node start the group alone if it hears no manager at boot. */
+  bootEligible: boolean;
+  /** How long to listen for a manager before a boot-eligible node stands for election. */
+  discoveryMs: number;
+  endpoint: RmtpEndpoint;
+  directory: FailoverDirectory;
+  log: Logger;
+}
+
+/** What `iss status` shows under `failover`. */
+export interface FailoverUnitStatus extends FailoverStatus {
+  virtualAddress: string;
+  vrrpRouter: VrrpServiceStatus | null;
+  replication: ReplicationStatus;
+}
+
+export class FailoverUnit {
+  private readonly controller: FailoverController;
+  private readonly macvlan = new MacvlanControl();
+  private readonly deviceName: string;
+  private vrrp: VrrpService | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly watchdog: NodeJS.Timeout;
+  private discovery: NodeJS.Timeout | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private bootstrappedEpoch = 0;
+  private stopped = false;
+
+  constructor(private readonly o: FailoverUnitOptions) {
+    const stallMs = 3 * o.failover.advertIntervalCs * 10;
+    this.controller = new FailoverController({ leaseMs: o.failover.leaseMs, stallMs }, o.counters.epoch);
+    this.deviceName = `vrrp${o.failover.vrid}`;
+    this.watchdog = setInterval(() => this.feed({ kind: "tick" }), Math.max(10, stallMs / 3));
+  }
+
+  /** Listens for a manager for discoveryMs, then stands for election if eligible. */
+  async start(): Promise<void> {
+    await this.removeVirtualAddress();
+    this.discovery = setTimeout(() => {
+      this.discovery = undefined;
+      this.feed({ kind: "start", bootEligible: this.o.bootEligible });
+    }, this.o.discoveryMs);
+  }
+
+  mayAcknowledge(): boolean {
+    return this.controller.mayAcknowledge(realClock.now());
+  }
+
+  /** A majority of the known members is in this node's epoch (its own term). */
+  hasMajority(): boolean {
+    const { joined, known } = this.membership();
+    return joined * 2 > known;
+  }
+
+  onLease(epoch: number, until: number): void {
+    this.feed({ kind: "lease", epoch, until });
+  }
+
+  onRmtpEvent(e: NodeEvent): void {
+    const rmtp = this.o.endpoint.status();
+    const manager = rmtp.manager;
+    switch (e.event) {
+      case "admitted":
+      case "epoch-changed":
+        if (manager && !manager.self)
+          this.feed({ kind: "manager-heard", epoch: rmtp.epoch, manager: manager.name });
+        else if (manager?.self) this.feedMembers();
+        return;
+      case "stepped-down":
+        this.feed({ kind: "stepped-down", cause: e.cause });
+        return;
+      case "became-manager":
+      case "member-joined":
+      case "member-left":
+      case "member-evicted":
+        if (manager?.self) this.feedMembers();
+        return;
+      default:
+        return;
+    }
+  }
+
+  status(): FailoverUnitStatus {
+    return {
+      ...this.controller.status(realClock.now()),
+      virtualAddress: this.o.failover.virtualAddress,
+      vrrpRouter: this.vrrp?.status() ?? null,
+      replication: this.o.directory.replication(),
+    };
+  }
+
+  /** Graceful stop: as SM, advertise priority 0 so a backup takes over at once; drop the address. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    clearTimeout(this.timer);
+    clearTimeout(this.discovery);
+    await this.chain;
+    await this.vrrp?.stop();
+    this.vrrp = null;
+    await this.removeVirtualAddress();
+    this.macvlan.close();
+  }
+
+  private membership(): { joined: number; known: number } {
+    const rmtp = this.o.endpoint.status();
+    const joined = rmtp.manager?.self ? rmtp.members.length : 0;
+    const known = this.o.failover.groupSize ?? Math.max(rmtp.previousMembers.length, rmtp.members.length, 1);
+    return { joined, known };
+  }
+
+  private feedMembers(): void {
+    this.feed({ kind: "members", ...this.membership() });
+  }
+
+  private feed(event: FailoverEvent): void {
+    if (this.stopped) return;
+    const actions = this.controller.handle(event, realClock.now());
+    for (const action of actions) this.apply(action);
+    const status = this.controller.status(realClock.now());
+    if (status.role === "sm" && status.established && this.bootstrappedEpoch !== status.epoch) {
+      this.bootstrappedEpoch = status.epoch;
+      this.serially("bootstrap", () => this.o.directory.bootstrap());
+    }
+  }
+
+  private apply(action: FailoverAction): void {
+    switch (action.kind) {
+      case "log":
+        this.o.log[action.level](action.event, action.fields);
+        return;
+      case "set-timer":
+        clearTimeout(this.timer);
+        this.timer = setTimeout(
+          () => this.feed({ kind: "tick" }),
+          Math.max(0, action.at - realClock.now()) + 1,
+        );
+        return;
+      case "vrrp-start":
+        this.startVrrp();
+        return;
+      case "vrrp-stop": {
+        const vrrp = this.vrrp;
+        this.vrrp = null;
+        this.serially("vrrp-stop", async () => vrrp?.stop());
+        return;
+      }
+      case "vrrp-release":
+        this.vrrp?.release();
+        return;
+      case "become-sm":
+        this.serially("become-sm", () => this.becomeSm(action.epoch, action.cause));
+        return;
+      case "become-standby":
+        this.serially("become-standby", () => this.becomeStandby(action.cause, action.wipe));
+        return;
+    }
+  }
+
+  private startVrrp(): void {
+    const { failover, node } = this.o;
+    const transport = RawTransport.open({
+      interfaceName: failover.device ?? node.interface,
+      localAddress: node.address,
+    });
+    this.vrrp = new VrrpService({
+      config: {
+        vrid: failover.vrid,
+        priority: failover.priority,
+        advertIntervalCs: failover.advertIntervalCs,
+        preempt: failover.preempt,
+        addresses: [failover.virtualAddress],
+      },
+      transport,
+      clock: realClock,
+      log: this.o.log.child("vrrp"),
+      caughtUp: false,
+      onRole: (change) => this.feed({ kind: "vrrp", state: change.state, cause: change.cause }),
+    });
+    this.vrrp.start();
+  }
+
+  private async becomeSm(epoch: number, cause: string): Promise<void> {
+    const { counters, node, endpoint, directory } = this.o;
+    counters.epoch = epoch;
+    counters.managerOf = epoch;
+    writeCounters(node.dataDir, counters);
+    if (!endpoint.status().manager?.self) endpoint.becomeManager(epoch, cause);
+    await directory.becomeSm({
+      epoch,
+      hasMajority: () => this.hasMajority(),
+      mayAcknowledge: () => this.mayAcknowledge(),
+    });
+    await this.removeVirtualAddress();
+    await this.macvlan.bringUp({
+      name: this.deviceName,
+      parent: this.o.failover.device ?? node.interface,
+      vrid: this.o.failover.vrid,
+      address: this.o.failover.virtualAddress,
+      prefixLength: this.o.failover.prefixLength,
+    });
+    await directory.serveVirtualAddress();
+    this.feedMembers();
+  }
+
+  private async becomeStandby(cause: string, wipe: boolean): Promise<void> {
+    const { counters, node, endpoint, directory } = this.o;
+    if (endpoint.status().manager?.self) endpoint.stepDown(cause);
+    await this.removeVirtualAddress();
+    await directory.becomeStandby(cause, wipe);
+    counters.managerOf = 0;
+    writeCounters(node.dataDir, counters);
+  }
+
+  private async removeVirtualAddress(): Promise<void> {
+    try {
+      await this.macvlan.remove(this.deviceName);
+    } catch (err) {
+      if (!(err instanceof NetlinkError && err.code === "ENODEV")) throw err;
+    }
+  }
+
+  private serially(what: string, step: () => Promise<unknown>): void {
+    this.chain = this.chain.then(step).then(
+      () => undefined,
+      (err: unknown) => this.o.log.error("failover-action-failed", { action: what, reason: String(err) }),
+    );
+  }
+}

@@ -1,0 +1,46 @@
+// The failover system tests' view of a lab with failover on (b1 SM at VRRP priority 200, b2 BSM at 100,
+// SEs after): each board's failover status over its control socket, waiting for a role, and the terms
+// every SM/BSM board logged (role-changed to sm, with the epoch), to check that no two boards ever held
+// the same epoch.
+import { ControlClient } from "../../firmware/src/control/client.js";
+import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
+import type { FailoverUnitStatus } from "../../firmware/src/daemon/failover.js";
+import type { Lab } from "../lab/index.js";
+import { daemonRunsOf } from "../rmtp/daemon-log.js";
+import { pollUntil } from "../rmtp/group-under-test.js";
+
+export async function failoverStatus(lab: Lab, board: number): Promise<FailoverUnitStatus | undefined> {
+  const client = await ControlClient.connect(lab.board(board).controlSocket, 1000).catch(() => undefined);
+  if (!client) return undefined;
+  try {
+    return (await client.call<DaemonStatus>("status")).failover;
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
+/** Waits until `board` is an established SM (true) or an in-sync standby holding a lease (false). */
+export async function waitRole(lab: Lab, board: number, sm: boolean, timeoutMs: number): Promise<boolean> {
+  const reached = (s: FailoverUnitStatus | undefined): boolean =>
+    s !== undefined &&
+    (sm ? s.role === "sm" && s.established : s.role === "standby" && s.eligibleBy === "lease");
+  return reached(await pollUntil(() => failoverStatus(lab, board), reached, timeoutMs, 20));
+}
+
+export interface Term {
+  board: number;
+  epoch: number;
+  at: number;
+}
+
+/** Every manager term the boards' logs show, oldest first. */
+export function terms(lab: Lab, boards: number[]): Term[] {
+  const out: Term[] = [];
+  for (const board of boards)
+    for (const record of daemonRunsOf(lab, board).flat())
+      if (record.event === "role-changed" && record.role === "sm")
+        out.push({ board, epoch: Number(record.epoch), at: Date.parse(record.ts) });
+  return out.sort((a, b) => a.at - b.at);
+}
