@@ -94,6 +94,8 @@ export class FailoverDirectory implements RunningDirectory {
   private readonly backend: DirectoryBackend;
   private readonly connectTimer: NodeJS.Timeout;
   private switching: Promise<void> = Promise.resolve();
+  /** The SM this node last synced with as standby: it cannot hold a lease from itself. */
+  private lastSm: number | null = null;
   private closed = false;
 
   private constructor(
@@ -156,7 +158,7 @@ export class FailoverDirectory implements RunningDirectory {
         maxWaitMs: 2 * this.failover.leaseMs + 1000,
         now: () => performance.now(),
         hasMajority: term.hasMajority,
-        inheritedStandbys: this.failover.peers,
+        inheritedStandbys: this.failover.peers.filter((p) => p !== this.lastSm),
         onTakeoverRequest: (node, priority) => this.events.onTakeoverRequest(node, priority),
         log: this.log.child("sync"),
       });
@@ -391,6 +393,7 @@ export class FailoverDirectory implements RunningDirectory {
       if (role.sync === sync) role.sync = null;
       this.log.info("sync-closed", { sm: peer.peerNode, reason });
     });
+    this.lastSm = peer.peerNode;
     this.log.info("sync-connected", { sm: peer.peerNode, epoch: peer.peerEpoch });
     return sync;
   }
