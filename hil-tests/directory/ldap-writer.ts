@@ -2,7 +2,9 @@
 // `--clients` LDAP connections busy with adds of content locations, then paired modifies that replace two
 // attributes together (issContentSize and description must always agree: a half-applied modify shows), and
 // prints one JSON line per operation: {op, dn, outcome: "acked" | "refused" | "unknown", code?, size?, sent, at}.
-// "unknown" means the connection broke before an answer: the write may or may not have happened.
+// "unknown" means the connection broke before an answer, or the server answered busy (51), unavailable
+// (52) or other (80), which an SM also says of a write it stored but could not see acknowledged (it lost
+// its role meanwhile): the write may or may not have happened.
 // Usage: node ldap-writer.js URI BIND_DN PASSWORD_FILE PREFIX COUNT CLIENTS
 import { readFileSync } from "node:fs";
 import ldapjs from "ldapjs";
@@ -12,6 +14,7 @@ const [uri = "", bindDn = "", passwordFile = "", prefix = "w", countText = "100"
 const suffix = bindDn.slice(bindDn.indexOf(",") + 1);
 const password = readFileSync(passwordFile, "utf8").trim();
 const count = Number(countText);
+const outcomeUnknown = new Set([51, 52, 80]);
 let next = 0;
 let stopping = false;
 process.on("SIGTERM", () => (stopping = true));
@@ -145,7 +148,7 @@ async function worker(): Promise<void> {
           op: step.op,
           dn,
           size: step.size,
-          outcome: r.code === 0 ? "acked" : "refused",
+          outcome: r.code === 0 ? "acked" : outcomeUnknown.has(r.code) ? "unknown" : "refused",
           code: r.code,
           sent,
         });

@@ -81,6 +81,11 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     },
     "rmtp.result": (args) => sends.result(messageIdArg(args)),
     "rmtp.abort": (args) => ({ outcome: sends.abort(messageIdArg(args)) }),
+    "failover.handover": (args) => {
+      if (!failover) throw new Error("this unit has no failover section in its config");
+      if (args.to !== undefined && !Number.isSafeInteger(args.to)) throw new Error("to must be a node id");
+      return failover.handOver(args.to as number | undefined);
+    },
     "dir.status": () => {
       if (!directory) throw new Error("this unit has no directory section in its config");
       return directory.status();

@@ -6,6 +6,7 @@
 import type { LoadedConfig } from "../config/load.js";
 import type { DirectoryConfig, FailoverConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
+import { RateLimitedLog } from "../log/rate-limited-log.js";
 import type { Delivery, NodeEvent } from "../rmtp/core/types.js";
 import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
 import { Keyring } from "../rmtp/codec/keyring.js";
@@ -28,6 +29,7 @@ import {
   type DirectoryParts,
 } from "./directory-parts.js";
 import type { RunningDirectory } from "./directory.js";
+import { clearUnconfirmed, readUnconfirmed, writeUnconfirmed } from "./unconfirmed-marker.js";
 
 /** What the failover unit tells the directory about the group when it becomes SM. */
 export interface TermInfo {
@@ -42,6 +44,9 @@ export interface FailoverDirectoryEvents {
   onLease(epoch: number, until: number): void;
   onTakeoverRequest(node: number, priority: number): void;
 }
+
+/** After a failed dial, the standby waits this long before it dials the SM again. */
+const redialMs = 250;
 
 interface SmRole {
   kind: "sm";
@@ -94,6 +99,10 @@ export class FailoverDirectory implements RunningDirectory {
   private readonly backend: DirectoryBackend;
   private readonly connectTimer: NodeJS.Timeout;
   private switching: Promise<void> = Promise.resolve();
+  private readonly syncLog: Logger;
+  private readonly dataDir: string;
+  private readonly syncRejects: RateLimitedLog;
+  private nextDialAt = 0;
   /** The SM this node last synced with as standby: it cannot hold a lease from itself. */
   private lastSm: number | null = null;
   private closed = false;
@@ -107,6 +116,9 @@ export class FailoverDirectory implements RunningDirectory {
     private readonly log: Logger,
   ) {
     this.keyring = new Keyring(loaded.keys, loaded.config.rmtp.sendKeyId);
+    this.dataDir = loaded.config.node.dataDir;
+    this.syncLog = log.child("sync");
+    this.syncRejects = new RateLimitedLog(this.syncLog);
     this.role = this.standby();
     this.backend = new RoleBackend(
       parts.ctx,
@@ -150,6 +162,7 @@ export class FailoverDirectory implements RunningDirectory {
       if (old.kind === "sm") return;
       old.sync?.close("this node becomes the SM");
       await old.se.close();
+      clearUnconfirmed(this.dataDir);
       const { config } = this.loaded;
       const primary = new SyncPrimary({
         epoch: term.epoch,
@@ -160,14 +173,14 @@ export class FailoverDirectory implements RunningDirectory {
         hasMajority: term.hasMajority,
         inheritedStandbys: this.failover.peers.filter((p) => p !== this.lastSm),
         onTakeoverRequest: (node, priority) => this.events.onTakeoverRequest(node, priority),
-        log: this.log.child("sync"),
+        log: this.syncLog,
       });
       const server = await SyncServer.listen({
         address: config.network.address,
         port: this.failover.syncPort,
         keyring: this.keyring,
         self: { node: config.node.id, epoch: term.epoch },
-        log: this.log.child("sync"),
+        log: this.syncLog,
       });
       server.onPeer((peer) => this.attachStandby(primary, peer));
       const views = this.parts.views();
@@ -231,8 +244,8 @@ export class FailoverDirectory implements RunningDirectory {
       await old.server.close();
       const lastCsn = this.parts.store.lastCsn();
       if (wipe && lastCsn > synced) {
-        this.log.warn("wiped", { lastCsn, confirmedCsn: synced, cause });
-        await this.parts.store.replaceAll([], 0);
+        this.log.warn("unconfirmed-changes", { epoch: old.epoch, lastCsn, confirmedCsn: synced, cause });
+        writeUnconfirmed(this.dataDir, { epoch: old.epoch, confirmedCsn: synced, lastCsn });
       }
       this.role = this.standby();
       this.log.info("role", { role: "standby", cause, lastCsn: this.parts.store.lastCsn() });
@@ -256,12 +269,23 @@ export class FailoverDirectory implements RunningDirectory {
     };
   }
 
-  /** A planned handover: refuses new writes, waits for those taken, and tells `node` it may take over. */
-  async handOver(node: number): Promise<void> {
+  /**
+   * A planned handover: refuses new writes, waits for those taken, and tells `node` (an in-sync standby)
+   * that everything through the returned CSN is acknowledged.
+   */
+  async handOver(node: number): Promise<number> {
     const role = this.role;
-    if (role.kind !== "sm") return;
+    if (role.kind !== "sm") throw new Error("only the SM hands over");
+    const standby = role.primary.status().find((s) => s.node === node);
+    if (!standby?.inSync) throw new Error(`node ${node} is not an in-sync standby`);
     const csn = await role.sm.drain(`handing over to node ${node}`);
     role.primary.handOver(node, csn);
+    return csn;
+  }
+
+  /** As standby: asks the SM to hand over to this node (at most once a second). */
+  requestTakeover(): void {
+    if (this.role.kind === "standby") this.role.sync?.requestTakeover();
   }
 
   onDeliver(d: Delivery): boolean {
@@ -334,6 +358,20 @@ export class FailoverDirectory implements RunningDirectory {
     return { kind: "standby", se, sync: null, connecting: false };
   }
 
+  /**
+   * Another SM leads now and this store may hold changes it never had: empty the store and take a full
+   * refresh from the new SM, so no unconfirmed change survives under a CSN the new SM reuses.
+   */
+  private async dropUnconfirmed(role: StandbyRole): Promise<void> {
+    if (this.role !== role || this.closed) return;
+    const note = readUnconfirmed(this.dataDir);
+    await role.se.close();
+    await this.parts.store.replaceAll([], 0);
+    clearUnconfirmed(this.dataDir);
+    this.log.warn("wiped", { ...note, reason: "another SM leads; this store held unconfirmed changes" });
+    this.role = this.standby();
+  }
+
   private attachStandby(primary: SyncPrimary, peer: SyncPeer): void {
     primary.attach(peer.peerNode, peer);
     peer.onFrame((frame) => primary.onFrame(peer.peerNode, frame));
@@ -343,7 +381,8 @@ export class FailoverDirectory implements RunningDirectory {
   /** As standby: keeps one sync link to the manager RMTP follows, in the manager's epoch. */
   private connectToSm(): void {
     const role = this.role;
-    if (this.closed || role.kind !== "standby" || role.connecting) return;
+    if (this.closed || role.kind !== "standby" || role.connecting || performance.now() < this.nextDialAt)
+      return;
     const rmtp = this.endpoint.status();
     const manager = rmtp.manager;
     if (role.sync && role.sync.smEpoch !== rmtp.epoch) {
@@ -352,6 +391,12 @@ export class FailoverDirectory implements RunningDirectory {
     }
     if (role.sync || !manager || manager.self || !manager.address || !rmtp.admitted) return;
     role.connecting = true;
+    if (readUnconfirmed(this.dataDir)) {
+      this.serially(() => this.dropUnconfirmed(role))
+        .catch((err: unknown) => this.log.error("wipe-failed", { reason: String(err) }))
+        .finally(() => (role.connecting = false));
+      return;
+    }
     const { config } = this.loaded;
     connectSync({
       address: manager.address,
@@ -359,16 +404,17 @@ export class FailoverDirectory implements RunningDirectory {
       keyring: this.keyring,
       self: { node: config.node.id, epoch: rmtp.epoch },
       timeoutMs: 1000,
-      log: this.log.child("sync"),
+      log: this.syncLog,
+      rejects: this.syncRejects,
     }).then(
       (peer) => {
         role.connecting = false;
         if (this.role !== role || this.closed) return peer.close("this node is no longer a standby");
         role.sync = this.syncStandby(role, peer);
       },
-      (err: unknown) => {
+      () => {
         role.connecting = false;
-        this.log.debug("sync-connect-failed", { address: manager.address, reason: String(err) });
+        this.nextDialAt = performance.now() + redialMs;
       },
     );
   }
@@ -387,7 +433,7 @@ export class FailoverDirectory implements RunningDirectory {
       },
       onLease: (epoch, until) => this.events.onLease(epoch, until),
       onRelease: (epoch, csn) => this.log.info("released-to-us", { epoch, csn }),
-      log: this.log.child("sync"),
+      log: this.syncLog,
     });
     peer.onClose((reason) => {
       if (role.sync === sync) role.sync = null;

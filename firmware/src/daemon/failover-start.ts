@@ -18,15 +18,18 @@ export async function startFailover(
 ): Promise<{ directory: FailoverDirectory; failover: FailoverUnit }> {
   const { config } = loaded;
   const log = o.log.child("failover");
-  const leasesTo: { unit?: FailoverUnit } = {};
+  const forward: { unit?: FailoverUnit } = {};
   const directory = await FailoverDirectory.start(
     loaded,
     directoryConfig,
     failoverConfig,
     endpoint,
     {
-      onLease: (epoch, until) => leasesTo.unit?.onLease(epoch, until),
-      onTakeoverRequest: (node, priority) => log.info("takeover-request", { node, priority }),
+      onLease: (epoch, until) => forward.unit?.onLease(epoch, until),
+      onTakeoverRequest: (node, priority) => {
+        log.info("takeover-request", { node, priority });
+        forward.unit?.onTakeoverRequest(node, priority);
+      },
     },
     o.log,
   );
@@ -45,7 +48,7 @@ export async function startFailover(
     directory,
     log,
   });
-  leasesTo.unit = failover;
+  forward.unit = failover;
   try {
     await failover.start();
   } catch (err) {

@@ -4,6 +4,7 @@
 // stopped or released, the manager term begun (epoch persisted first, RMTP manager, directory writer,
 // macvlan with the virtual MAC and address, LDAP on it) or ended (the reverse, the store wiped when it may
 // hold changes nobody else has). Actions run one at a time, in order.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { FailoverConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import { FailoverController } from "../failover/core/controller.js";
@@ -43,16 +44,20 @@ export class FailoverUnit {
   private readonly controller: FailoverController;
   private readonly macvlan = new MacvlanControl();
   private readonly deviceName: string;
+  private readonly stallMs: number;
   private vrrp: VrrpService | null = null;
   private timer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private discovery: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private bootstrappedEpoch = 0;
+  private handingOver = false;
+  private heardManager = false;
   private stopped = false;
 
   constructor(private readonly o: FailoverUnitOptions) {
     const stallMs = 3 * o.failover.advertIntervalCs * 10;
+    this.stallMs = stallMs;
     this.controller = new FailoverController({ leaseMs: o.failover.leaseMs, stallMs }, o.counters.epoch);
     this.deviceName = `vrrp${o.failover.vrid}`;
     this.watchdog = setInterval(() => this.feed({ kind: "tick" }), Math.max(10, stallMs / 3));
@@ -63,7 +68,8 @@ export class FailoverUnit {
     await this.removeVirtualAddress();
     this.discovery = setTimeout(() => {
       this.discovery = undefined;
-      this.feed({ kind: "start", bootEligible: this.o.bootEligible });
+      this.followRmtpManager();
+      this.feed({ kind: "start", bootEligible: this.o.bootEligible && !this.heardManager });
     }, this.o.discoveryMs);
   }
 
@@ -79,6 +85,41 @@ export class FailoverUnit {
 
   onLease(epoch: number, until: number): void {
     this.feed({ kind: "lease", epoch, until });
+    const masterPriority = this.vrrp?.status().masterPriority ?? null;
+    const { preempt, priority } = this.o.failover;
+    if (preempt && masterPriority !== null && priority > masterPriority && this.eligibleByLease())
+      this.o.directory.requestTakeover();
+  }
+
+  /** As SM: a caught-up standby of higher priority asks for the role (preemption, planned). */
+  onTakeoverRequest(node: number, priority: number): void {
+    if (!this.o.failover.preempt || priority <= this.o.failover.priority) return;
+    if (this.handingOver) return;
+    this.handOver(node).catch((err: unknown) =>
+      this.o.log.warn("handover-failed", { to: node, reason: String(err) }),
+    );
+  }
+
+  /**
+   * A planned switchover to `to` (default: the first in-sync standby): new writes are refused, the ones
+   * taken are acknowledged, the standby is told the last CSN, and VRRP advertises priority 0 so the
+   * standby takes over after its skew time instead of a master-down interval.
+   */
+  async handOver(to?: number): Promise<{ to: number; csn: number }> {
+    if (this.controller.currentRole !== "sm") throw new Error("this node is not the SM");
+    const standbys = this.o.directory.replication().standbys.filter((s) => s.inSync && s.connected);
+    const target = to ?? standbys[0]?.node;
+    if (target === undefined) throw new Error("no in-sync standby to hand over to");
+    this.handingOver = true;
+    try {
+      const startedAt = realClock.now();
+      const csn = await this.o.directory.handOver(target);
+      this.o.log.info("handover", { to: target, csn, drainedMs: Math.round(realClock.now() - startedAt) });
+      this.feed({ kind: "handover" });
+      return { to: target, csn };
+    } finally {
+      this.handingOver = false;
+    }
   }
 
   onRmtpEvent(e: NodeEvent): void {
@@ -87,9 +128,8 @@ export class FailoverUnit {
     switch (e.event) {
       case "admitted":
       case "epoch-changed":
-        if (manager && !manager.self)
-          this.feed({ kind: "manager-heard", epoch: rmtp.epoch, manager: manager.name });
-        else if (manager?.self) this.feedMembers();
+        if (manager?.self) this.feedMembers();
+        else this.followRmtpManager();
         return;
       case "stepped-down":
         this.feed({ kind: "stepped-down", cause: e.cause });
@@ -114,8 +154,17 @@ export class FailoverUnit {
     };
   }
 
-  /** Graceful stop: as SM, advertise priority 0 so a backup takes over at once; drop the address. */
+  /**
+   * Graceful stop: as SM, hand over to an in-sync standby (bounded by a lease), else advertise priority 0
+   * so a backup takes over at once; then drop the address.
+   */
   async stop(): Promise<void> {
+    if (this.controller.currentRole === "sm" && !this.handingOver) {
+      const handover = this.handOver().catch((err: unknown) =>
+        this.o.log.info("no-handover-on-stop", { reason: String(err) }),
+      );
+      await Promise.race([handover, sleep(this.o.failover.leaseMs)]);
+    }
     this.stopped = true;
     clearInterval(this.watchdog);
     clearTimeout(this.timer);
@@ -125,6 +174,18 @@ export class FailoverUnit {
     this.vrrp = null;
     await this.removeVirtualAddress();
     this.macvlan.close();
+  }
+
+  /** RMTP follows another manager: the controller learns its epoch (RMTP may have heard it before we started). */
+  private followRmtpManager(): void {
+    const rmtp = this.o.endpoint.status();
+    if (!rmtp.manager || rmtp.manager.self) return;
+    this.heardManager = true;
+    this.feed({ kind: "manager-heard", epoch: rmtp.epoch, manager: rmtp.manager.name });
+  }
+
+  private eligibleByLease(): boolean {
+    return this.controller.status(realClock.now()).eligibleBy === "lease";
   }
 
   private membership(): { joined: number; known: number } {
@@ -201,6 +262,8 @@ export class FailoverUnit {
       log: this.o.log.child("vrrp"),
       caughtUp: false,
       onRole: (change) => this.feed({ kind: "vrrp", state: change.state, cause: change.cause }),
+      stallMs: this.stallMs,
+      onStall: () => this.feed({ kind: "tick" }),
     });
     this.vrrp.start();
   }

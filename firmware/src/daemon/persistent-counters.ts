@@ -35,12 +35,17 @@ export function readCounters(dataDir: string): Counters {
 }
 
 export function writeCounters(dataDir: string, counters: Counters): void {
+  writeFileDurably(dataDir, fileName, JSON.stringify(counters) + "\n");
+}
+
+/** Replaces dataDir/name atomically and durably: write a temporary file, fsync, rename, fsync the directory. */
+export function writeFileDurably(dataDir: string, name: string, text: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const target = join(dataDir, fileName);
+  const target = join(dataDir, name);
   const temp = `${target}.tmp`;
   const fd = openSync(temp, "w", 0o600);
   try {
-    writeSync(fd, JSON.stringify(counters) + "\n");
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

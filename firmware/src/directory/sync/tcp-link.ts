@@ -258,6 +258,8 @@ export interface ConnectSyncOptions {
   timeoutMs: number;
   maxFrameBytes?: number;
   log: Logger;
+  /** Shared by a caller that dials again and again, so failed handshakes are logged once per interval. */
+  rejects?: RateLimitedLog;
 }
 
 /**
@@ -270,7 +272,7 @@ export function connectSync(o: ConnectSyncOptions): Promise<SyncPeer> {
     const side: Side = {
       role: "standby",
       remote: `${o.address}:${o.port}`,
-      rejects: new RateLimitedLog(o.log),
+      rejects: o.rejects ?? new RateLimitedLog(o.log),
       established: resolve,
       failed: reject,
     };

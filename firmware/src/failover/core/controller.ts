@@ -133,7 +133,12 @@ export class FailoverController {
   private onVrrp(state: FailoverStatus["vrrp"], cause: string, now: number): void {
     this.vrrp = state;
     if (state !== "master") {
-      if (this.role === "sm") this.leave(`vrrp ${state} (${cause})`, now, cause === "released");
+      if (this.role !== "sm") return;
+      const planned = cause === "released";
+      const established = this.term?.established ?? false;
+      this.leave(`vrrp ${state} (${cause})`, now, planned);
+      // Demoted by an advert, not by a newer manager: this node's term was the last, so it may stand again.
+      if (!planned && established && state === "backup") this.bootEligible = true;
       return;
     }
     if (this.role === "sm") return;
@@ -192,14 +197,15 @@ export class FailoverController {
     this.role = "standby";
     this.term = null;
     this.higher.clear();
-    this.changed(cause, now);
+    const followEpoch = this.followEpoch;
+    if (established && term) this.followEpoch = Math.max(this.followEpoch, term.epoch);
+    this.changed(cause, now, planned);
     this.push({
       kind: "become-standby",
       cause,
       wipe: established && !planned,
-      followEpoch: established ? null : this.followEpoch,
+      followEpoch: established ? null : followEpoch,
     });
-    if (established && term) this.followEpoch = Math.max(this.followEpoch, term.epoch);
   }
 
   /** VRRP runs while this node is SM or eligible; a lease's end is a timer. */
@@ -217,17 +223,13 @@ export class FailoverController {
     if (at !== undefined && at > now && Number.isFinite(at)) this.push({ kind: "set-timer", at });
   }
 
-  private changed(cause: string, now: number): void {
+  private changed(cause: string, now: number, planned = false): void {
     this.lastChange = { role: this.role, cause, at: now };
-    this.log(
-      this.role === "sm" || cause.startsWith("vrrp backup (released)") ? "info" : "warn",
-      "role-changed",
-      {
-        role: this.role,
-        epoch: this.term?.epoch ?? this.followEpoch,
-        cause,
-      },
-    );
+    this.log(this.role === "sm" || planned ? "info" : "warn", "role-changed", {
+      role: this.role,
+      epoch: this.term?.epoch ?? this.followEpoch,
+      cause,
+    });
   }
 
   private log(level: "info" | "warn", event: string, fields: Record<string, unknown>): void {

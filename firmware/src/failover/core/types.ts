@@ -19,7 +19,11 @@ export interface FailoverParams {
 export type Role = "standby" | "sm";
 
 export type FailoverEvent =
-  /** The driver is up. bootEligible: this node may be elected without a lease (see eligibleAtBoot). */
+  /**
+   * The driver is up. bootEligible: this node may be elected without a lease (it was the last manager it
+   * knew of, or it is a fresh SM). It becomes eligible the same way when VRRP demotes it from an
+   * established term, until it hears a manager.
+   */
   | { kind: "start"; bootEligible: boolean }
   /** A timer the controller asked for, or a watchdog reading of the clock. */
   | { kind: "tick" }

@@ -24,6 +24,14 @@ export interface VrrpServiceOptions {
   /** The checksum our adverts carry; default "pseudo-header" (RFC 5798). */
   checksum?: ChecksumVariant;
   onRole?: (change: RoleChange) => void;
+  /**
+   * A master's advert timer that runs this much later than due means the process was stopped or starved:
+   * it must not advertise from its old state (a backup may have taken over meanwhile). The advert is not
+   * sent and onStall is told, so the owner re-checks its role first (failover: it steps down and stops the
+   * router). Default: no check.
+   */
+  stallMs?: number;
+  onStall?: (lateMs: number) => void;
 }
 
 export interface VrrpServiceCounters {

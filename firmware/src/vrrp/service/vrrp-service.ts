@@ -139,6 +139,12 @@ export class VrrpService {
     this.cancelTimer(timer);
     const handle = this.options.clock.setTimer(at, () => {
       this.timers.delete(timer);
+      const lateMs = this.options.clock.now() - at;
+      if (timer === "adver" && this.options.stallMs !== undefined && lateMs > this.options.stallMs) {
+        this.options.log.warn("vrrp.stalled", { timer, lateMs: Math.round(lateMs) });
+        this.options.onStall?.(lateMs);
+        return;
+      }
       this.feed({ kind: "timer", timer });
     });
     this.timers.set(timer, handle);

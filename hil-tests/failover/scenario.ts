@@ -1,0 +1,121 @@
+// One failover scenario on the virtual lab, shared by the fault tests: a 5-board lab with failover on
+// (b1 SM, b2 BSM, three SEs), a write stream from an SE to the virtual address, a fault injected once
+// enough writes were acknowledged, and the checks that follow every fault: the new SM holds every
+// acknowledged write (nothing half-applied, nothing the client never wrote), every SE ends equal to it,
+// and no manager epoch was ever held by two boards.
+import type { ExecutionContext } from "ava";
+import { virtualAddress } from "../lab/names.js";
+import { pollUntil } from "../rmtp/group-under-test.js";
+import { snapshotDiff, startDirectoryLab, type DirectoryLab } from "../directory/directory-lab.js";
+import { checkStream } from "../directory/stream-check.js";
+import { startWriteStream, type WriteRecord } from "../directory/write-stream.js";
+import { terms, waitRole } from "./failover-lab.js";
+
+export interface FaultRun {
+  dl: DirectoryLab;
+  records: WriteRecord[];
+  /** When the fault was injected and when the lab had confirmed it. */
+  faultAt: number;
+  faultDoneBy: number;
+}
+
+/**
+ * Starts the lab, checks b1 is the SM and b2 an in-sync standby, runs `count` adds (and their modifies)
+ * from 4 clients on b3 against the virtual address, and calls `fault` once 150 writes were acknowledged;
+ * `whileRunning` runs after the fault, while the stream goes on. Resolves when the stream has finished.
+ */
+export async function runUnderWrites(
+  t: ExecutionContext,
+  prefix: string,
+  fault: (dl: DirectoryLab) => Promise<unknown>,
+  whileRunning: (dl: DirectoryLab) => Promise<void>,
+  count = 600,
+): Promise<FaultRun> {
+  const dl = await startDirectoryLab(t, { boards: 5, failover: true });
+  const { lab } = dl;
+  t.true(await waitRole(lab, 1, true, 10_000), "b1 is the SM");
+  t.true(await waitRole(lab, 2, false, 10_000), "b2 is an in-sync standby");
+  const stream = startWriteStream(lab, { from: 3, prefix, count, clients: 4, to: virtualAddress(lab.name) });
+  const before = await pollUntil(
+    () => stream.acked(),
+    (n) => n >= 150,
+    30_000,
+    10,
+  );
+  t.true(
+    before >= 150,
+    `150 writes acknowledged before the fault: ${JSON.stringify(stream.records.slice(0, 3))}`,
+  );
+  const faultAt = Date.now();
+  await fault(dl);
+  const faultDoneBy = Date.now();
+  await whileRunning(dl);
+  const records = await stream.done;
+  const acked = records.filter((r) => r.outcome === "acked").length;
+  const unknown = records.filter((r) => r.outcome === "unknown").length;
+  const refusedCodes = records.filter((r) => r.outcome === "refused").map((r) => r.code);
+  const refused = refusedCodes.length;
+  const firstAfter = records
+    .filter((r) => r.outcome === "acked" && r.sent > faultDoneBy)
+    .sort((a, b) => a.at - b.at)[0];
+  t.log(
+    `${acked} acknowledged, ${unknown} unknown, ${refused} refused (codes ${[...new Set(refusedCodes)].join(",")}); ` +
+      `the first write sent after the fault ` +
+      `was acknowledged ${firstAfter ? firstAfter.at - faultAt : "never"} ms after it ` +
+      `(the lab took ${faultDoneBy - faultAt} ms to apply the fault)`,
+  );
+  t.truthy(firstAfter, "writes are acknowledged after the fault");
+  return { dl, records, faultAt, faultDoneBy };
+}
+
+/** The checks after a fault, against the board that is SM now. */
+export async function assertNothingLost(
+  t: ExecutionContext,
+  run: FaultRun,
+  prefix: string,
+  sm: number,
+): Promise<Map<string, string[]>> {
+  const { dl, records } = run;
+  const snapshot = await dl.snapshot(sm);
+  t.deepEqual(checkStream(snapshot, records, prefix), [], `b${sm} holds every acknowledged write`);
+  const ses = dl.lab.boards.filter((b) => b.role === "se").map((b) => b.index);
+  const smCsn = (await dl.status(sm))?.lastCsn;
+  await pollUntil(
+    async () => Promise.all(ses.map(async (b) => (await dl.status(b))?.lastCsn)),
+    (csns) => csns.every((c) => c === smCsn),
+    15_000,
+    100,
+  );
+  for (const b of ses) t.deepEqual(snapshotDiff(snapshot, await dl.snapshot(b)), [], `b${b} equals b${sm}`);
+  return snapshot;
+}
+
+/** No manager epoch was held by two boards; returns the terms, oldest first. */
+export function assertOneBoardPerEpoch(t: ExecutionContext, dl: DirectoryLab): string {
+  const held = terms(dl.lab, [1, 2]);
+  t.is(new Set(held.map((h) => h.epoch)).size, held.length, "no epoch was held by two boards");
+  return held.map((h) => `b${h.board}@${h.epoch}`).join(", ");
+}
+
+/**
+ * The old SM, back, catches up as a standby and takes the role back by a planned switchover (it has the
+ * higher priority and preemption is on); it then holds every acknowledged write and the same content
+ * entries as `snapshot` (switch entries differ: each SM refreshes its own role).
+ */
+export async function assertPlannedReturn(
+  t: ExecutionContext,
+  run: FaultRun,
+  prefix: string,
+  snapshot: Map<string, string[]>,
+): Promise<void> {
+  const { dl } = run;
+  t.true(await waitRole(dl.lab, 1, true, 20_000), "the old SM took the role back");
+  t.true(await waitRole(dl.lab, 2, false, 10_000), "b2 is an in-sync standby again");
+  const back = await dl.snapshot(1);
+  t.deepEqual(checkStream(back, run.records, prefix), [], "b1 holds every acknowledged write");
+  t.deepEqual(snapshotDiff(content(snapshot), content(back)), [], "b1 holds the content b2 held");
+}
+
+function content(snapshot: Map<string, string[]>): Map<string, string[]> {
+  return new Map([...snapshot].filter(([dn]) => dn.includes(",ou=content,")));
+}
