@@ -1,11 +1,12 @@
 // The failover system tests' view of a lab with failover on (b1 SM at VRRP priority 200, b2 BSM at 100,
 // SEs after): each board's failover status over its control socket, waiting for a role, and the terms
 // every SM/BSM board logged (role-changed to sm, with the epoch), to check that no two boards ever held
-// the same epoch.
+// the same epoch; and an nftables partition between two boards.
 import { ControlClient } from "../../firmware/src/control/client.js";
 import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
 import type { FailoverUnitStatus } from "../../firmware/src/daemon/failover.js";
 import type { Lab } from "../lab/index.js";
+import { nft } from "../lab/netns.js";
 import { daemonRunsOf } from "../rmtp/daemon-log.js";
 import { pollUntil } from "../rmtp/group-under-test.js";
 
@@ -43,4 +44,24 @@ export function terms(lab: Lab, boards: number[]): Term[] {
       if (record.event === "role-changed" && record.role === "sm")
         out.push({ board, epoch: Number(record.epoch), at: Date.parse(record.ts) });
   return out.sort((a, b) => a.at - b.at);
+}
+
+const partitionTable = "iss_partition";
+
+/** Cuts boards `a` and `b` off from each other only (nftables in both namespaces); both still see the rest. */
+export async function partition(lab: Lab, a: number, b: number): Promise<void> {
+  for (const [self, peer] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    await nft(
+      lab.board(self).namespace,
+      `table inet ${partitionTable} {\n  chain input {\n    type filter hook input priority -10; policy accept;\n` +
+        `    ip saddr ${lab.board(peer).address} drop\n  }\n}\n`,
+    );
+  }
+}
+
+export async function heal(lab: Lab, a: number, b: number): Promise<void> {
+  for (const self of [a, b]) await nft(lab.board(self).namespace, `delete table inet ${partitionTable}\n`);
 }

@@ -228,8 +228,9 @@ export class FailoverDirectory implements RunningDirectory {
   }
 
   /**
-   * Leaves the writer role: what is in flight is refused, the sync links close, and the store becomes a
-   * replica again. With `wipe`, changes that no standby confirmed may exist only here: unless every change
+   * Leaves the writer role: the LDAP connections on the virtual address close first (while the address is
+   * still up here, so clients see the close rather than wait for an answer that never comes), what is in
+   * flight is refused, the sync links close, and the store becomes a replica again. With `wipe`, changes that no standby confirmed may exist only here: unless every change
    * was confirmed, the store is emptied and the replica takes a full refresh from the next SM.
    */
   becomeStandby(cause: string, wipe: boolean): Promise<void> {
@@ -238,10 +239,11 @@ export class FailoverDirectory implements RunningDirectory {
       if (old.kind !== "sm") return;
       const synced = old.primary.syncedCsn();
       clearInterval(old.tick);
+      await old.vip?.close();
       old.sm.close(`the SM stepped down: ${cause}`);
       old.primary.close(`the SM stepped down: ${cause}`);
-      await old.vip?.close();
-      await old.server.close();
+      // A standby cut off from us lingers until its socket times out: that must not delay the switch.
+      old.server.close().catch((err: unknown) => this.log.warn("sync-server-close", { reason: String(err) }));
       const lastCsn = this.parts.store.lastCsn();
       if (wipe && lastCsn > synced) {
         this.log.warn("unconfirmed-changes", { epoch: old.epoch, lastCsn, confirmedCsn: synced, cause });
@@ -250,6 +252,11 @@ export class FailoverDirectory implements RunningDirectory {
       this.role = this.standby();
       this.log.info("role", { role: "standby", cause, lastCsn: this.parts.store.lastCsn() });
     });
+  }
+
+  /** As SM: whether a standby may hold a lease from this term (see SyncPrimary). */
+  leaseHoldersPossible(): boolean {
+    return this.role.kind !== "sm" || this.role.primary.leaseHoldersPossible();
   }
 
   /** The CSN every in-sync standby holds (as SM). */

@@ -13,6 +13,7 @@ import type { NodeEvent } from "../rmtp/core/types.js";
 import { realClock } from "../rmtp/io/clock.js";
 import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
 import { MacvlanControl, NetlinkError } from "../vrrp/io/macvlan.js";
+import { MasterSendTransport } from "../vrrp/io/master-send-transport.js";
 import { RawTransport } from "../vrrp/io/raw-transport.js";
 import { VrrpService } from "../vrrp/service/vrrp-service.js";
 import type { VrrpServiceStatus } from "../vrrp/service/service-types.js";
@@ -46,6 +47,7 @@ export class FailoverUnit {
   private readonly deviceName: string;
   private readonly stallMs: number;
   private vrrp: VrrpService | null = null;
+  private vrrpTransport: MasterSendTransport | null = null;
   private timer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private discovery: NodeJS.Timeout | undefined;
@@ -53,6 +55,8 @@ export class FailoverUnit {
   private bootstrappedEpoch = 0;
   private handingOver = false;
   private heardManager = false;
+  private readonly queue: FailoverEvent[] = [];
+  private feeding = false;
   private stopped = false;
 
   constructor(private readonly o: FailoverUnitOptions) {
@@ -199,8 +203,24 @@ export class FailoverUnit {
     this.feed({ kind: "members", ...this.membership() });
   }
 
+  /**
+   * Runs events one at a time: an event raised while the actions of another are applied (VRRP reporting a
+   * role as it starts, a stall noticed by the driver) waits until they all are, so actions never interleave.
+   */
   private feed(event: FailoverEvent): void {
     if (this.stopped) return;
+    this.queue.push(event);
+    if (this.feeding) return;
+    this.feeding = true;
+    try {
+      for (let next = this.queue.shift(); next && !this.stopped; next = this.queue.shift()) this.handle(next);
+    } finally {
+      this.feeding = false;
+      this.queue.length = 0;
+    }
+  }
+
+  private handle(event: FailoverEvent): void {
     const actions = this.controller.handle(event, realClock.now());
     for (const action of actions) this.apply(action);
     const status = this.controller.status(realClock.now());
@@ -237,18 +257,21 @@ export class FailoverUnit {
       case "become-sm":
         this.serially("become-sm", () => this.becomeSm(action.epoch, action.cause));
         return;
-      case "become-standby":
+      case "become-standby": {
+        const free = action.stalled && !this.o.directory.leaseHoldersPossible();
         this.serially("become-standby", () => this.becomeStandby(action.cause, action.wipe));
+        if (free) this.feed({ kind: "no-lease-holders" });
         return;
+      }
     }
   }
 
   private startVrrp(): void {
     const { failover, node } = this.o;
-    const transport = RawTransport.open({
-      interfaceName: failover.device ?? node.interface,
-      localAddress: node.address,
-    });
+    const transport = new MasterSendTransport(
+      RawTransport.open({ interfaceName: failover.device ?? node.interface, localAddress: node.address }),
+    );
+    this.vrrpTransport = transport;
     this.vrrp = new VrrpService({
       config: {
         vrid: failover.vrid,
@@ -287,6 +310,9 @@ export class FailoverUnit {
       address: this.o.failover.virtualAddress,
       prefixLength: this.o.failover.prefixLength,
     });
+    await this.vrrpTransport?.useSender(
+      RawTransport.open({ interfaceName: this.deviceName, localAddress: node.address }),
+    );
     await directory.serveVirtualAddress();
     this.feedMembers();
   }
@@ -294,13 +320,14 @@ export class FailoverUnit {
   private async becomeStandby(cause: string, wipe: boolean): Promise<void> {
     const { counters, node, endpoint, directory } = this.o;
     if (endpoint.status().manager?.self) endpoint.stepDown(cause);
-    await this.removeVirtualAddress();
     await directory.becomeStandby(cause, wipe);
+    await this.removeVirtualAddress();
     counters.managerOf = 0;
     writeCounters(node.dataDir, counters);
   }
 
   private async removeVirtualAddress(): Promise<void> {
+    await this.vrrpTransport?.useSender(null);
     try {
       await this.macvlan.remove(this.deviceName);
     } catch (err) {

@@ -63,6 +63,7 @@ export class SyncPrimary {
   /** The highest CSN sent to the standbys. */
   private sentCsn = 0;
   private closed = false;
+  private leasesGranted = 0;
 
   constructor(private readonly o: SyncPrimaryOptions) {
     const end = o.now() + this.leaseSpan();
@@ -106,6 +107,7 @@ export class SyncPrimary {
     }
     if (s.inSync) {
       s.leaseEnd = this.o.now() + this.leaseSpan();
+      this.leasesGranted++;
       s.link.send({
         kind: "lease",
         epoch: this.o.epoch,
@@ -150,6 +152,14 @@ export class SyncPrimary {
     this.waiters = this.waiters.filter((w) => now - w.since <= this.o.maxWaitMs);
     for (const w of late)
       w.reject(unavailable(`CSN ${w.csn} reached no standby and no majority within ${this.o.maxWaitMs} ms`));
+  }
+
+  /**
+   * Whether a standby may hold a lease from this term (one was granted, or inherited from the previous SM):
+   * then it may have taken over while this SM stalled.
+   */
+  leaseHoldersPossible(): boolean {
+    return this.leasesGranted > 0 || this.o.inheritedStandbys.length > 0;
   }
 
   /** The highest CSN every in-sync standby holds durably (the SM's own when none is in sync). */

@@ -86,6 +86,12 @@ export class FailoverController {
       case "higher-epoch":
         this.onHigherEpoch(event.epoch, event.node, now);
         break;
+      case "no-lease-holders":
+        if (this.role === "standby") {
+          this.bootEligible = true;
+          this.log("info", "eligible-after-stall", { reason: "no standby held a lease from this SM" });
+        }
+        break;
       case "handover":
         if (this.role === "sm") this.push({ kind: "vrrp-release" });
         break;
@@ -126,8 +132,8 @@ export class FailoverController {
     this.stalls++;
     const gapMs = Math.round(now - last);
     this.log("warn", "stalled", { gapMs, role: this.role });
-    this.bootEligible = false;
-    if (this.role === "sm") this.leave(`stalled for ${gapMs} ms: a backup may have taken over`, now, false);
+    if (this.role === "sm")
+      this.leave(`stalled for ${gapMs} ms: a backup may have taken over`, now, false, true);
   }
 
   private onVrrp(state: FailoverStatus["vrrp"], cause: string, now: number): void {
@@ -191,7 +197,7 @@ export class FailoverController {
     this.leave(`no majority of ${this.known} known members joined epoch ${term.epoch} in time`, now, false);
   }
 
-  private leave(cause: string, now: number, planned: boolean): void {
+  private leave(cause: string, now: number, planned: boolean, stalled = false): void {
     const term = this.term;
     const established = term?.established ?? false;
     this.role = "standby";
@@ -205,6 +211,7 @@ export class FailoverController {
       cause,
       wipe: established && !planned,
       followEpoch: established ? null : followEpoch,
+      stalled,
     });
   }
 

@@ -40,7 +40,12 @@ export type FailoverEvent =
   /** RMTP stepped down by itself: another manager announced a higher epoch. */
   | { kind: "stepped-down"; cause: string }
   /** As SM: a planned handover to a caught-up standby is ready (writes drained); release the role. */
-  | { kind: "handover" };
+  | { kind: "handover" }
+  /**
+   * After this node left the SM role on a stall: no standby ever held a lease from its term, so nobody
+   * could have taken over meanwhile; it may stand again as the last manager.
+   */
+  | { kind: "no-lease-holders" };
 
 export type FailoverAction =
   | { kind: "vrrp-start" }
@@ -55,7 +60,7 @@ export type FailoverAction =
    * otherwise make the live SM step down). `wipe`: this node's store may hold changes no other node has
    * (a term that ended unplanned); the replica takes a full refresh.
    */
-  | { kind: "become-standby"; cause: string; wipe: boolean; followEpoch: number | null }
+  | { kind: "become-standby"; cause: string; wipe: boolean; followEpoch: number | null; stalled: boolean }
   | { kind: "set-timer"; at: number }
   | { kind: "log"; level: "info" | "warn"; event: string; fields: Record<string, unknown> };
 
