@@ -12,7 +12,7 @@ test("SIGKILL of the BSM: the SM keeps acknowledging, and the BSM comes back in 
     t,
     "bsm",
     (dl) => dl.lab.fault(2, { kind: "kill" }),
-    async () => undefined,
+    () => Promise.resolve(),
   );
   await assertNothingLost(t, run, "bsm", 1);
   const changes = daemonRunsOf(run.dl.lab, 1)

@@ -10,16 +10,20 @@ import { nft } from "../lab/netns.js";
 import { daemonRunsOf } from "../rmtp/daemon-log.js";
 import { pollUntil } from "../rmtp/group-under-test.js";
 
-export async function failoverStatus(lab: Lab, board: number): Promise<FailoverUnitStatus | undefined> {
-  const client = await ControlClient.connect(lab.board(board).controlSocket, 1000).catch(() => undefined);
-  if (!client) return undefined;
+export async function daemonStatus(lab: Lab, board: number): Promise<DaemonStatus> {
+  const client = await ControlClient.connect(lab.board(board).controlSocket, 1000);
   try {
-    return (await client.call<DaemonStatus>("status")).failover;
-  } catch {
-    return undefined;
+    return await client.call<DaemonStatus>("status");
   } finally {
     client.close();
   }
+}
+
+export async function failoverStatus(lab: Lab, board: number): Promise<FailoverUnitStatus | undefined> {
+  return daemonStatus(lab, board).then(
+    (s) => s.failover,
+    () => undefined,
+  );
 }
 
 /** Waits until `board` is an established SM (true) or an in-sync standby holding a lease (false). */

@@ -98,8 +98,9 @@ export function assertOneBoardPerEpoch(t: ExecutionContext, dl: DirectoryLab): s
 }
 
 /**
- * The old SM, back, catches up as a standby and takes the role back by a planned switchover (it has the
- * higher priority and preemption is on); it then holds every acknowledged write and the same content
+ * The old SM, back, catches up as a standby and takes the role back (it has the higher priority and
+ * preemption is on: by a planned switchover, or, should the SM stall on the loaded CI machine meanwhile, by
+ * VRRP with the lease it holds); it then holds every acknowledged write and the same content
  * entries as `snapshot` (switch entries differ: each SM refreshes its own role).
  */
 export async function assertPlannedReturn(

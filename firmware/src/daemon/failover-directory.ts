@@ -69,6 +69,8 @@ interface StandbyRole {
 
 /** Sync status as `iss status` shows it. */
 export interface ReplicationStatus {
+  /** The last CSN this board's store holds: a standby's lag is this less its durable CSN. */
+  lastCsn: number;
   standbys: StandbyStatus[];
   syncedCsn: number;
   sm: { node: number; epoch: number } | null;
@@ -267,9 +269,15 @@ export class FailoverDirectory implements RunningDirectory {
   replication(): ReplicationStatus {
     const role = this.role;
     if (role.kind === "sm")
-      return { standbys: role.primary.status(), syncedCsn: role.primary.syncedCsn(), sm: null };
+      return {
+        lastCsn: this.parts.store.lastCsn(),
+        standbys: role.primary.status(),
+        syncedCsn: role.primary.syncedCsn(),
+        sm: null,
+      };
     const sync = role.sync;
     return {
+      lastCsn: this.parts.store.lastCsn(),
       standbys: [],
       syncedCsn: 0,
       sm: sync ? { node: sync.smNode, epoch: sync.smEpoch } : null,

@@ -1,8 +1,10 @@
-// `iss status`: what a running daemon says about itself: role, epoch, manager, members, transport counters.
+// `iss status`: what a running daemon says about itself: role, epoch, manager, members, transport counters,
+// and on an SM/BSM board its failover state (role, term, VRRP, sync peers and their lag).
 import { parseArgs } from "node:util";
 import type { Command } from "../command.js";
 import { connectDaemon, controlOptions } from "../control-target.js";
 import type { DaemonStatus } from "../../daemon/daemon.js";
+import type { FailoverUnitStatus } from "../../daemon/failover.js";
 
 export function renderStatus(s: DaemonStatus): string {
   const r = s.rmtp;
@@ -14,8 +16,36 @@ export function renderStatus(s: DaemonStatus): string {
       `  transport: epoch ${r.epoch}, manager ${manager}, ${r.admitted ? "admitted" : "not admitted"}, ${r.members.length} members: ${r.members.map((m) => m.name).join(" ")}`,
       `  frames sent ${c.framesSent}, received ${c.framesReceived}, re-sent ${c.resentFrames}; messages sent ${c.messagesSent}, delivered ${c.messagesDelivered}`,
       `  rejected: auth ${c.authFailures}, replayed ${c.replayedFrames}, stale epoch ${c.staleEpochFrames}, malformed ${c.rejectedFrames}; evictions ${c.evictions}, gaps ${c.gaps}`,
+      ...(s.failover ? renderFailover(s.failover) : []),
     ].join("\n") + "\n"
   );
+}
+
+/** Role, term, VRRP, the peer(s) on the sync link and how far behind they are, and the last role change. */
+function renderFailover(f: FailoverUnitStatus): string[] {
+  const term =
+    f.role === "sm" ? `SM of epoch ${f.epoch}${f.established ? "" : " (not yet established)"}` : "standby";
+  const lease = f.leaseRemainingMs !== null ? `, lease ${f.leaseRemainingMs} ms left` : "";
+  const eligible =
+    f.role === "standby" ? `, ${f.eligible ? `eligible by ${f.eligibleBy}` : "not eligible"}${lease}` : "";
+  const vrrp = f.vrrpRouter
+    ? `vrrp ${f.vrrp}, priority ${f.vrrpRouter.priority}, master ${f.vrrpRouter.master ?? "none"}`
+    : "vrrp not running";
+  const peers =
+    f.role === "sm"
+      ? f.replication.standbys.map(
+          (p) =>
+            `  standby node ${p.node}: ${p.connected ? "connected" : "disconnected"}, ${p.inSync ? "in sync" : "out of sync"}, durable CSN ${p.durableCsn}, lag ${f.replication.lastCsn - p.durableCsn}`,
+        )
+      : [
+          `  sync: ${f.replication.sm ? `to SM node ${f.replication.sm.node} in epoch ${f.replication.sm.epoch}` : "no link"}, last CSN ${f.replication.lastCsn}`,
+        ];
+  const change = f.lastChange ? [`  last change: ${f.lastChange.role}, ${f.lastChange.cause}`] : [];
+  return [
+    `  failover: ${term}${eligible}; ${vrrp}; virtual address ${f.virtualAddress}; stalls ${f.stalls}`,
+    ...peers,
+    ...change,
+  ];
 }
 
 export const statusCommand: Command = {
