@@ -26,6 +26,19 @@ function row(cells: Array<string | number>, widths: number[]): string {
   return cells.map((c, i) => String(c).padEnd(widths[i] ?? 8)).join(" ");
 }
 
+/** Who holds the SM role and the virtual address (SM/stby in the role column: failover, docs/failover.md). */
+function failoverLine(lab: string, views: Array<BoardView | undefined>): string {
+  const sm = views.find((v) => v?.status.failover?.role === "sm")?.status;
+  if (!sm?.failover) return "failover: no SM elected yet";
+  const standbys = sm.failover.replication.standbys
+    .map((p) => `node ${p.node} ${p.inSync ? "in sync" : "out of sync"}`)
+    .join(", ");
+  return (
+    `failover: ${sm.node.name} is SM of epoch ${sm.failover.epoch} on ${sm.failover.virtualAddress}; ` +
+    `standbys: ${standbys || "none"} ('iss lab fault --name ${lab} --board N kill' in another shell shows a takeover)`
+  );
+}
+
 function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[]): string {
   const widths = [6, 4, 13, 6, 8, 8, 8, 8, 7, 10, 6, 9, 8, 7, 5];
   const sm = views.find((v) => v?.directory?.role === "sm")?.directory;
@@ -60,7 +73,7 @@ function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[])
     return row(
       [
         b.name,
-        s.node.role,
+        s.failover ? (s.failover.role === "sm" ? "SM" : "stby") : s.node.role,
         b.address,
         r.epoch,
         r.manager ? r.manager.name + (r.manager.self ? "*" : "") : "-",
@@ -84,6 +97,7 @@ function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[])
     head,
     ...lines,
     "",
+    failoverLine(lab.name, views),
     "recent content announcements (SE -> SM -> every member over RMTP, fig 7):",
     ...recent.map((r) => `  ${r}`),
     "",
@@ -154,7 +168,12 @@ function announcement(sender: string, step: number): { ops: ChangeOp[]; text: st
 }
 
 export async function runDemo(options: DemoOptions): Promise<void> {
-  const lab = await createLab({ name: options.name, boards: options.boards, rate: options.rate });
+  const lab = await createLab({
+    name: options.name,
+    boards: options.boards,
+    rate: options.rate,
+    failover: options.boards >= 2,
+  });
   const clients: Array<ControlClient | undefined> = [];
   const recent: string[] = [];
   let stopping = false;
