@@ -115,6 +115,7 @@ test.serial(
     t.deepEqual(JSON.parse(readFileSync(join(dir, "data", "rmtp-state.json"), "utf8")), {
       incarnation: 2,
       epoch: 2,
+      managerOf: 0,
     });
   },
 );

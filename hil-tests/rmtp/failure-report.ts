@@ -1,16 +1,27 @@
 // What a failed system test prints before its lab (and with it the daemons' logs) is removed: for each
 // board, whether its daemon still runs, and the log lines that explain a crash or a refusal (anything that
-// is not a JSON record, such as a stack trace on stderr, and records at level warn or above).
+// is not a JSON record, such as a stack trace on stderr, records at level warn or above, and role changes).
 import { existsSync, readFileSync } from "node:fs";
 import type { Lab } from "../lab/index.js";
 import { daemonAlive } from "../lab/daemons.js";
 
-const linesPerBoard = 30;
+const linesPerBoard = 60;
+
+/** Role changes and what explains them, whatever their level. */
+const roleEvents = new Set([
+  "role-changed",
+  "vrrp.role",
+  "became-manager",
+  "stepped-down",
+  "handover",
+  "role",
+]);
 
 function notable(line: string): boolean {
   if (line.trim() === "") return false;
   try {
-    const record = JSON.parse(line) as { level?: string };
+    const record = JSON.parse(line) as { level?: string; event?: string };
+    if (record.event !== undefined && roleEvents.has(record.event)) return true;
     return record.level === "warn" || record.level === "error" || record.level === "fatal";
   } catch {
     return true;

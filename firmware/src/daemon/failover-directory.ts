@@ -239,10 +239,11 @@ export class FailoverDirectory implements RunningDirectory {
     return this.serially(async () => {
       const old = this.role;
       if (old.kind !== "sm") return;
-      const synced = old.primary.syncedCsn();
       clearInterval(old.tick);
       await old.vip?.close();
       old.sm.close(`the SM stepped down: ${cause}`);
+      await old.sm.settled();
+      const synced = old.primary.syncedCsn();
       old.primary.close(`the SM stepped down: ${cause}`);
       // A standby cut off from us lingers until its socket times out: that must not delay the switch.
       old.server.close().catch((err: unknown) => this.log.warn("sync-server-close", { reason: String(err) }));

@@ -61,6 +61,8 @@ export class SmDirectory {
   private readonly now: () => number;
   private readonly maxBatch: number;
   private committing = false;
+  private committed: Promise<void> = Promise.resolve();
+  private closed = false;
   /** Committed writes not yet multicast, and how many changes messages are on their way. */
   private readonly outbox: Waiting[] = [];
   private multicasting = 0;
@@ -186,8 +188,16 @@ export class SmDirectory {
   close(reason = "the directory is closing"): void {
     clearInterval(this.timer);
     this.refusing ??= reason;
+    this.closed = true;
+    // Writes not yet handed to the store are dropped: refused writes must not be committed afterwards.
+    this.queue.splice(0);
     const error = new LdapError(ResultCode.unavailable, `${reason}; the write's outcome is unknown`);
     for (const w of [...this.inFlight]) w.reject(error);
+  }
+
+  /** Resolves once the commit the store is writing (if any) has finished: then lastCsn() is final. */
+  async settled(): Promise<void> {
+    await this.committed;
   }
 
   private refusal(): string | null {
@@ -208,12 +218,12 @@ export class SmDirectory {
   }
 
   private pump(): void {
-    if (this.committing || this.queue.length === 0) return;
+    if (this.committing || this.closed || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatch);
     const changes = batch.map((w) => w.prepared.change);
     const writes = batch.flatMap((w) => w.prepared.writes);
     this.committing = true;
-    this.view.store.commit(changes, writes).then(
+    this.committed = this.view.store.commit(changes, writes).then(
       () => {
         this.view.settle(writes);
         this.committing = false;
