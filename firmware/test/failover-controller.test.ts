@@ -133,3 +133,31 @@ test("RMTP's own step-down and a VRRP demotion end the term; a planned handover 
   t.is(find(down, "become-standby")?.wipe, true);
   t.is(find(down, "become-standby")?.followEpoch, null);
 });
+
+/** An established SM of epoch 1 at time 100, with VRRP running. */
+function establishedSm(): Driver {
+  const d = new Driver();
+  d.feed({ kind: "start", bootEligible: true });
+  d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 50);
+  d.feed({ kind: "members", joined: 2, known: 3 }, 100);
+  return d;
+}
+
+test("a stalled SM that no standby held a lease from may stand again; hearing a manager ends that", (t) => {
+  const d = establishedSm();
+  const left = find(d.feed({ kind: "tick" }, 400), "become-standby");
+  t.true(left?.stalled, "the stall is named");
+  t.is(d.c.status(400).eligibleBy, null);
+  t.deepEqual(d.kinds({ kind: "no-lease-holders" }, 410), ["vrrp-start"]);
+  t.is(d.c.status(410).eligibleBy, "boot");
+  t.deepEqual(d.kinds({ kind: "manager-heard", epoch: 2, manager: "b2" }, 420), ["vrrp-stop"]);
+});
+
+test("after a planned release the old SM stays eligible until the standby's term is heard", (t) => {
+  const d = establishedSm();
+  const left = find(d.feed({ kind: "vrrp", state: "backup", cause: "released" }, 200), "become-standby");
+  t.false(left?.wipe, "a planned end keeps the store");
+  t.is(d.c.status(200).eligibleBy, "boot", "it may take the role back if the standby never does");
+  t.deepEqual(d.kinds({ kind: "manager-heard", epoch: 2, manager: "b2" }, 230), ["vrrp-stop"]);
+  t.false(d.c.status(230).eligible);
+});

@@ -262,11 +262,6 @@ export class FailoverDirectory implements RunningDirectory {
     return this.role.kind !== "sm" || this.role.primary.leaseHoldersPossible();
   }
 
-  /** The CSN every in-sync standby holds (as SM). */
-  syncedCsn(): number {
-    return this.role.kind === "sm" ? this.role.primary.syncedCsn() : 0;
-  }
-
   replication(): ReplicationStatus {
     const role = this.role;
     if (role.kind === "sm")

@@ -143,8 +143,9 @@ export class FailoverController {
       const planned = cause === "released";
       const established = this.term?.established ?? false;
       this.leave(`vrrp ${state} (${cause})`, now, planned);
-      // Demoted by an advert, not by a newer manager: this node's term was the last, so it may stand again.
-      if (!planned && established && state === "backup") this.bootEligible = true;
+      // Demoted by an advert or released, not ended by a newer manager: this node's term was the last, so
+      // it may stand again until it hears the next manager (a released-to standby that never takes over).
+      if (established && state === "backup") this.bootEligible = true;
       return;
     }
     if (this.role === "sm") return;
