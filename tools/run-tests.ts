@@ -1,30 +1,57 @@
 // Test entry point behind `npm test`: runs AVA with its TAP reporter, passes the output through and ends
 // with the plain line `N passed, N failed, N skipped` that CI reads. Exits non-zero on a failure or on no test.
+// Two passes: every test but the failover lab tests (package.json's AVA config, two files at a time), then
+// the failover lab tests alone, one at a time (ava.failover.config.js): each runs 5 daemons and 4 LDAP
+// clients, and beside the transport's timing-bound lab tests on a 2-core machine the two starve each other.
+// With file arguments, one pass runs them (with the failover config when they are failover tests).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const avaCli = fileURLToPath(new URL("../../node_modules/ava/entrypoints/cli.mjs", import.meta.url));
-const child = spawn(process.execPath, [avaCli, "--tap", ...process.argv.slice(2)], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const failoverConfig = fileURLToPath(new URL("../../ava.failover.config.js", import.meta.url));
 
-const counts = { pass: 0, fail: 0, skip: 0, todo: 0 };
-let counted = { pass: 0, fail: 0, skip: 0 };
-const lines = createInterface({ input: child.stdout });
-lines.on("line", (line) => {
-  process.stdout.write(line + "\n");
-  const summary = /^# (pass|fail|skip|todo) (\d+)$/.exec(line);
-  if (summary) counts[summary[1] as keyof typeof counts] = Number(summary[2]);
-  if (/^ok \d+ .*# SKIP/i.test(line)) counted = { ...counted, skip: counted.skip + 1 };
-  else if (/^ok \d+/.test(line)) counted = { ...counted, pass: counted.pass + 1 };
-  else if (/^not ok \d+/.test(line)) counted = { ...counted, fail: counted.fail + 1 };
-});
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
 
-child.on("close", (code) => {
-  const passed = Math.max(counts.pass - counts.skip, counted.pass);
-  const failed = Math.max(counts.fail, counted.fail, code !== 0 && counted.fail === 0 ? 1 : 0);
-  const skipped = Math.max(counts.skip, counted.skip);
-  process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
-});
+function runPass(args: readonly string[]): Promise<Counts> {
+  const child = spawn(process.execPath, [avaCli, "--tap", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const summary = { pass: 0, fail: 0, skip: 0, todo: 0 };
+  const counted = { pass: 0, fail: 0, skip: 0 };
+  const lines = createInterface({ input: child.stdout });
+  lines.on("line", (line) => {
+    process.stdout.write(line + "\n");
+    const total = /^# (pass|fail|skip|todo) (\d+)$/.exec(line);
+    if (total) summary[total[1] as keyof typeof summary] = Number(total[2]);
+    if (/^ok \d+ .*# SKIP/i.test(line)) counted.skip++;
+    else if (/^ok \d+/.test(line)) counted.pass++;
+    else if (/^not ok \d+/.test(line)) counted.fail++;
+  });
+  return new Promise((resolve) =>
+    child.on("close", (code) =>
+      resolve({
+        passed: Math.max(summary.pass - summary.skip, counted.pass),
+        failed: Math.max(summary.fail, counted.fail, code !== 0 && counted.fail === 0 ? 1 : 0),
+        skipped: Math.max(summary.skip, counted.skip),
+      }),
+    ),
+  );
+}
+
+const files = process.argv.slice(2);
+const passes =
+  files.length === 0
+    ? [[], ["--config", failoverConfig]]
+    : [files.some((f) => f.includes("hil-tests/failover")) ? ["--config", failoverConfig, ...files] : files];
+const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+for (const args of passes) {
+  const counts = await runPass(args);
+  total.passed += counts.passed;
+  total.failed += counts.failed;
+  total.skipped += counts.skipped;
+}
+process.stdout.write(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;

@@ -23,10 +23,11 @@ const messageBytes = 6_000_000;
 const schedulingMarginMs = 1000;
 /**
  * The undisturbed send is measured alone, but the send with the kill may share the two cores with another
- * test file's lab (AVA runs two files at once): a CI run saw it take 4667 ms against 1335 + 2000 ms. The
- * send time may therefore double; the stall itself is bounded tightly by the eviction check below.
+ * test file's lab (AVA runs two files at once): a CI run saw it take 4667 ms against 1335 + 2000 ms, and
+ * one beside a failover test's lab (5 daemons and 4 LDAP clients) 11769 ms against 4191 + 3250 ms. The send
+ * time may therefore triple; the stall itself is bounded tightly by the eviction check below.
  */
-const loadFactor = 2;
+const loadFactor = 3;
 
 test("a recipient killed mid-transfer is evicted and does not stall the others beyond the bound", async (t) => {
   const group = await GroupUnderTest.start(t);
