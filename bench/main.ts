@@ -1,6 +1,7 @@
 // `npm run bench -- NAME [options]`: runs one benchmark by name. Each benchmark is an entry of the table
 // below (later: net, snmp) and owns its options; `--json` prints one JSON object on stdout.
 import { runDirectoryBench } from "./directory/bench.js";
+import { runFailoverBench } from "./failover/bench.js";
 import { runRmtpBench } from "./rmtp/bench.js";
 
 interface Benchmark {
@@ -18,6 +19,11 @@ const benchmarks: Record<string, Benchmark> = {
     summary:
       "LDAP directory on the virtual lab: acknowledged writes, searches, SM memory and SE catch-up, against slapd",
     run: runDirectoryBench,
+  },
+  failover: {
+    summary:
+      "SM/BSM failover on the virtual lab: detection and takeover per fault class, lost writes, false failovers, against keepalived",
+    run: runFailoverBench,
   },
 };
 
