@@ -2,7 +2,7 @@
 // becomes SM only when eligible, a term is established by a majority or ends at its lease, and an SM
 // leaves on a stall, on a majority in a higher epoch, on RMTP's step-down and on a planned handover.
 import test from "ava";
-import { FailoverController } from "../src/failover/core/controller.js";
+import { FailoverController, nextEpoch } from "../src/failover/core/controller.js";
 import type { FailoverAction, FailoverEvent } from "../src/failover/core/types.js";
 
 const params = { leaseMs: 600, stallMs: 150 };
@@ -11,7 +11,7 @@ class Driver {
   readonly c: FailoverController;
   now = 0;
   constructor(persistedEpoch = 0) {
-    this.c = new FailoverController(params, persistedEpoch);
+    this.c = new FailoverController(params, persistedEpoch, 1);
   }
   feed(event: FailoverEvent, at = this.now): FailoverAction[] {
     this.now = at;
@@ -27,11 +27,11 @@ class Driver {
 const find = <K extends FailoverAction["kind"]>(actions: FailoverAction[], kind: K) =>
   actions.find((a): a is Extract<FailoverAction, { kind: K }> => a.kind === kind);
 
-test("a boot-eligible node runs VRRP, becomes SM one epoch above the persisted one and is established alone", (t) => {
+test("a boot-eligible node runs VRRP, becomes SM one round above the persisted epoch and is established alone", (t) => {
   const d = new Driver(7);
   t.deepEqual(d.kinds({ kind: "start", bootEligible: true }), ["vrrp-start"]);
   const became = find(d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 100), "become-sm");
-  t.is(became?.epoch, 8);
+  t.is(became?.epoch, 0x10000 + 1, "round 1 above epoch 7, node 1");
   t.false(d.c.mayAcknowledge(100), "not before a majority joined");
   d.feed({ kind: "members", joined: 1, known: 1 }, 110);
   t.true(d.c.mayAcknowledge(110));
@@ -72,7 +72,10 @@ test("a leased standby takes over; a term without a majority ends when the lease
   d.feed({ kind: "manager-heard", epoch: 3, manager: "b1" });
   d.feed({ kind: "lease", epoch: 3, until: 600 }, 0);
   for (let at = 100; at <= 200; at += 100) d.feed({ kind: "tick" }, at);
-  t.is(find(d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 280), "become-sm")?.epoch, 4);
+  t.is(
+    find(d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 280), "become-sm")?.epoch,
+    0x10001,
+  );
   d.feed({ kind: "members", joined: 2, known: 10 }, 300);
   for (let at = 400; at < 600; at += 100) t.deepEqual(d.kinds({ kind: "tick" }, at), []);
   const out = d.feed({ kind: "tick" }, 600);
@@ -105,15 +108,18 @@ test("an SM leaves when a majority of known members says HELLO in a higher epoch
   d.feed({ kind: "start", bootEligible: true });
   d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 0);
   d.feed({ kind: "members", joined: 5, known: 5 }, 10);
-  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 4, node: 3 }, 20), []);
+  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 0x20002, node: 3 }, 20), []);
   t.deepEqual(
-    d.kinds({ kind: "higher-epoch", epoch: 4, node: 3 }, 30),
+    d.kinds({ kind: "higher-epoch", epoch: 0x20002, node: 3 }, 30),
     [],
     "the same member twice counts once",
   );
-  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 4, node: 4 }, 40), []);
-  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 4, node: 5 }, 50), ["become-standby", "vrrp-stop"]);
-  t.is(d.c.status(50).epoch, 4);
+  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 0x20002, node: 4 }, 40), []);
+  t.deepEqual(d.kinds({ kind: "higher-epoch", epoch: 0x20002, node: 5 }, 50), [
+    "become-standby",
+    "vrrp-stop",
+  ]);
+  t.is(d.c.status(50).epoch, 0x20002);
 });
 
 test("RMTP's own step-down and a VRRP demotion end the term; a planned handover does not wipe", (t) => {
@@ -160,4 +166,13 @@ test("after a planned release the old SM stays eligible until the standby's term
   t.is(d.c.status(200).eligibleBy, "boot", "it may take the role back if the standby never does");
   t.deepEqual(d.kinds({ kind: "manager-heard", epoch: 2, manager: "b2" }, 230), ["vrrp-stop"]);
   t.false(d.c.status(230).eligible);
+});
+
+test("epochs are rounds in the high 16 bits and the node id in the low 16: two nodes never share one", (t) => {
+  t.is(nextEpoch(0, 1), 0x10001);
+  t.is(nextEpoch(0, 2), 0x10002);
+  t.is(nextEpoch(0x10001, 2), 0x20002, "above a round held by another node");
+  t.is(nextEpoch(0x10002, 1), 0x20001);
+  t.throws(() => nextEpoch(0xffff0001, 1), { instanceOf: RangeError });
+  t.throws(() => new FailoverController(params, 0, 0), { instanceOf: RangeError });
 });

@@ -62,7 +62,11 @@ export class FailoverUnit {
   constructor(private readonly o: FailoverUnitOptions) {
     const stallMs = 3 * o.failover.advertIntervalCs * 10;
     this.stallMs = stallMs;
-    this.controller = new FailoverController({ leaseMs: o.failover.leaseMs, stallMs }, o.counters.epoch);
+    this.controller = new FailoverController(
+      { leaseMs: o.failover.leaseMs, stallMs },
+      o.counters.epoch,
+      o.node.id,
+    );
     this.deviceName = `vrrp${o.failover.vrid}`;
     this.watchdog = setInterval(() => this.feed({ kind: "tick" }), Math.max(10, stallMs / 3));
   }

@@ -6,6 +6,18 @@
 // that it stalled. Events and the clock in, actions out.
 import type { FailoverAction, FailoverEvent, FailoverParams, FailoverStatus, Role } from "./types.js";
 
+/**
+ * The epoch a node starts its next term at: the next round above every epoch seen, in the high 16 bits,
+ * and the node's id in the low 16. Two nodes that start a term from the same knowledge (both elected by
+ * master-down in the same instant, or one that restarted with stale counters) still get different epochs,
+ * and the higher one wins at every member. 65,535 rounds fit in RMTP's 32-bit epoch.
+ */
+export function nextEpoch(highest: number, node: number): number {
+  const epoch = (Math.floor(highest / 0x10000) + 1) * 0x10000 + node;
+  if (epoch > 0xffffffff) throw new RangeError(`epoch rounds exhausted above ${highest}`);
+  return epoch;
+}
+
 interface Term {
   epoch: number;
   established: boolean;
@@ -37,7 +49,11 @@ export class FailoverController {
   constructor(
     private readonly params: FailoverParams,
     persistedEpoch: number,
+    /** This node's id (1..65535): the low 16 bits of every epoch it starts, so no two nodes share one. */
+    private readonly node: number,
   ) {
+    if (!Number.isInteger(node) || node < 1 || node > 0xffff)
+      throw new RangeError(`node id ${node} is not 1..65535`);
     this.highestEpoch = persistedEpoch;
   }
 
@@ -154,7 +170,8 @@ export class FailoverController {
       this.log("warn", "vrrp-master-not-eligible", { cause });
       return;
     }
-    const epoch = ++this.highestEpoch;
+    const epoch = nextEpoch(this.highestEpoch, this.node);
+    this.highestEpoch = epoch;
     this.term = {
       epoch,
       established: false,

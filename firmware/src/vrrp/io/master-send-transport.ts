@@ -7,6 +7,7 @@ import type { VrrpTransport } from "./vrrp-transport.js";
 
 export class MasterSendTransport implements VrrpTransport {
   private sender: VrrpTransport | null = null;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly primary: VrrpTransport) {}
 
@@ -14,15 +15,25 @@ export class MasterSendTransport implements VrrpTransport {
     return this.primary.localAddress;
   }
 
-  /** Sends go through `sender` from now on (null: back to the service interface); the previous one closes. */
+  /**
+   * Sends go through `sender` from now on (null: back to the service interface); the previous one closes
+   * once what it was sending has left (a release's priority-0 advert must not be cut off).
+   */
   async useSender(sender: VrrpTransport | null): Promise<void> {
     const previous = this.sender;
     this.sender = sender;
+    await Promise.allSettled(this.pending);
     await previous?.close();
   }
 
   send(vrrpPacket: Buffer): Promise<void> {
-    return (this.sender ?? this.primary).send(vrrpPacket);
+    const sending = (this.sender ?? this.primary).send(vrrpPacket);
+    this.pending.add(sending);
+    const done = (): void => {
+      this.pending.delete(sending);
+    };
+    sending.then(done, done);
+    return sending;
   }
 
   onDatagram(handler: (datagram: Buffer, source: string) => void): void {
