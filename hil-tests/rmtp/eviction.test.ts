@@ -45,7 +45,8 @@ test("a recipient killed mid-transfer is evicted and does not stall the others b
   const messageId = await group.submit(sender, payload);
   const result = group.result(sender, messageId);
   const framesBefore = (await group.status(sender)).rmtp.counters.dataFramesSent;
-  await group.waitDataFramesSent(sender, framesBefore, 100);
+  // The send has started (the kill must come mid-transfer); beside another 10-board lab that may take seconds.
+  await group.waitDataFramesSent(sender, framesBefore, 100, 20_000);
   const killSentAfter = Date.now();
   await group.lab.fault(victim, { kind: "kill" });
   const killedBy = Date.now();
