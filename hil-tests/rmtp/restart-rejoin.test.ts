@@ -1,6 +1,7 @@
-// After a manager restart, a member cut off while the new epoch forms (well within the 2 s after which a
-// silent member is evicted) still gets every message: senders wait for the previous epoch's members to be
-// re-admitted before they start their new streams (docs/rmtp.md, "Epochs").
+// After a manager restart, a member cut off while the new epoch forms (within the 2 s after which a silent
+// member is evicted) still gets every message: senders wait for the previous epoch's members to be
+// re-admitted before they start their new streams (docs/rmtp.md, "Epochs"). When load stretches the cut
+// past the eviction bound, the member may miss messages, but only with a gap event and never twice.
 import test from "ava";
 import { GroupUnderTest } from "./group-under-test.js";
 import { assertAllSent, assertDeliveredExactlyOnceInOrder, sizes, submitBatch } from "./messages.js";
@@ -29,10 +30,27 @@ test("a member cut off while the manager restarts still gets the messages re-sen
     group.boardIndexes.filter((b) => b !== absent),
   );
   await group.lab.fault(absent, { kind: "restore" });
-  t.log(`board ${absent} was cut for ${Date.now() - cutAt} ms`);
+  const cutMs = Date.now() - cutAt;
+  t.log(`board ${absent} was cut for ${cutMs} ms`);
   assertAllSent(t, batch, await batch.results);
   await group.waitFormed(5000);
-  await group.waitDeliveries(sender, batch.messages.length, [absent], 3000);
-  t.log(`board ${absent} gaps: ${JSON.stringify(group.eventsOf(absent, "gap"))}`);
-  assertDeliveredExactlyOnceInOrder(t, group, batch.messages, group.boardIndexes);
+  const gaps = group.eventsOf(absent, "gap");
+  t.log(`board ${absent} gaps: ${JSON.stringify(gaps)}`);
+  const others = group.boardIndexes.filter((b) => b !== absent);
+  const { memberTimeoutMs } = group.rmtpConfig(manager);
+  if (cutMs < memberTimeoutMs) {
+    await group.waitDeliveries(sender, batch.messages.length, [absent], 3000);
+    assertDeliveredExactlyOnceInOrder(t, group, batch.messages, group.boardIndexes);
+    return;
+  }
+  // On a loaded machine the restart and the new epoch's forming can outlast the eviction bound: then the
+  // cut member was evicted and may miss messages, but only with a gap event, and never gets one twice.
+  assertDeliveredExactlyOnceInOrder(t, group, batch.messages, others);
+  const ids = group.deliveredFrom(absent, sender).map((d) => d.messageId);
+  t.deepEqual(
+    ids,
+    [...new Set(ids)].sort((a, b) => a - b),
+    `board ${absent}: in order, none twice`,
+  );
+  if (ids.length < batch.messages.length) t.true(gaps.length > 0, "what it missed is reported as a gap");
 });
