@@ -7,7 +7,6 @@ import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
 import { FailoverDirectory } from "./failover-directory.js";
 import { FailoverUnit } from "./failover.js";
 import type { Counters } from "./persistent-counters.js";
-import { readUnconfirmed, writeUnconfirmed } from "./unconfirmed-marker.js";
 
 export async function startFailover(
   loaded: LoadedConfig,
@@ -34,17 +33,6 @@ export async function startFailover(
     },
     o.log,
   );
-  // Killed or powered off as SM: its store may hold changes no standby confirmed. Noted like an unplanned
-  // step-down, so it is emptied if another SM leads now, and kept if this node becomes SM again.
-  if (counters.managerOf !== 0 && !readUnconfirmed(config.node.dataDir)) {
-    const lastCsn = directory.status().lastCsn;
-    writeUnconfirmed(config.node.dataDir, { epoch: counters.managerOf, confirmedCsn: 0, lastCsn });
-    log.warn("unconfirmed-changes", {
-      epoch: counters.managerOf,
-      lastCsn,
-      cause: "was SM when it last stopped",
-    });
-  }
   const failover = new FailoverUnit({
     failover: failoverConfig,
     node: {
