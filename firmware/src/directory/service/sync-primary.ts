@@ -77,6 +77,8 @@ export class SyncPrimary {
     const s = known ?? this.fresh(node, link, -Infinity);
     s.link = link;
     s.inSync = false;
+    // What a standby held on an earlier link says nothing about now: it may have emptied its store since.
+    s.durable = 0;
     s.pending = [];
     s.lastHeardAt = this.o.now();
     this.standbys.set(node, s);
