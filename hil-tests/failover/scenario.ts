@@ -35,6 +35,14 @@ export async function runUnderWrites(
   const { lab } = dl;
   t.true(await waitRole(lab, 1, true, 10_000), "b1 is the SM");
   t.true(await waitRole(lab, 2, false, 10_000), "b2 is an in-sync standby");
+  // The SM writes the base entries (ou=content...) once its term is established; the writes go below them.
+  const base = await pollUntil(
+    () => dl.status(1),
+    (s) => (s?.entries ?? 0) >= 5,
+    15_000,
+    100,
+  );
+  t.true((base?.entries ?? 0) >= 5, "the SM wrote the directory's base entries");
   const stream = startWriteStream(lab, { from: 3, prefix, count, clients: 4, to: virtualAddress(lab.name) });
   const before = await pollUntil(
     () => stream.acked(),
