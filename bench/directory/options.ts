@@ -1,5 +1,6 @@
 // Command line of `bench directory`: how many entries, clients and changes, for how long, and how to print
 // the result.
+import { integer } from "../cli-args.js";
 import { rateOption, secondsOption } from "../lab-bench.js";
 
 export interface DirectoryBenchOptions {
@@ -36,13 +37,6 @@ export const directoryBenchUsage = `usage: bench directory [--entries N] [--clie
 
 const full = { entries: 100_000, seconds: 5, catchupChanges: 10_000 };
 const quick = { entries: 2000, seconds: 1.5, catchupChanges: 500 };
-
-function integer(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n < min || n > max)
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
-  return n;
-}
 
 export function parseDirectoryBenchOptions(argv: readonly string[]): DirectoryBenchOptions {
   const given: Partial<DirectoryBenchOptions> = {};

@@ -1,5 +1,6 @@
 // Command line of `bench failover`: which fault classes, how many cycles of each, how long the
 // false-failover soak runs, how many boards, and how to print the result. Pure.
+import { integer } from "../cli-args.js";
 
 export const faultClasses = ["kill", "stop", "cut", "planned"] as const;
 export type FaultClass = (typeof faultClasses)[number];
@@ -27,13 +28,6 @@ export const failoverBenchUsage = `usage: bench failover [--cycles N] [--classes
                       run the keepalived baseline (default 5)
   --json              one JSON object on stdout instead of the tables
   --out FILE          also write the JSON object to FILE`;
-
-function integer(value: string, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || n < min || n > max)
-    throw new Error(`${name} must be an integer from ${min} to ${max}, got '${value}'`);
-  return n;
-}
 
 function classList(value: string): FaultClass[] {
   const items = value.split(",").map((v) => v.trim());
