@@ -140,8 +140,22 @@ export class FailoverDirectory implements RunningDirectory {
     endpoint: RmtpEndpoint,
     events: FailoverDirectoryEvents,
     log: Logger,
+    smWhenStopped: number,
   ): Promise<FailoverDirectory> {
     const parts = openDirectoryStore(loaded, directory);
+    const dataDir = loaded.config.node.dataDir;
+    if (smWhenStopped !== 0 && !readUnconfirmed(dataDir)) {
+      // This board was SM when it last stopped without stepping down (killed, power lost): its last
+      // changes may never have reached a standby. Noted before any sync link opens, so that if another
+      // SM leads now, the store is refreshed from it before it confirms anything to it.
+      const lastCsn = parts.store.lastCsn();
+      writeUnconfirmed(dataDir, { epoch: smWhenStopped, confirmedCsn: 0, lastCsn });
+      log.child("directory").warn("unconfirmed-changes", {
+        epoch: smWhenStopped,
+        lastCsn,
+        cause: "this board was SM when it stopped",
+      });
+    }
     const d = new FailoverDirectory(parts, loaded, failover, endpoint, events, log.child("directory"));
     d.ldap = await DirectoryLdapService.start(
       d.backend,

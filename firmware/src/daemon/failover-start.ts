@@ -32,6 +32,7 @@ export async function startFailover(
       },
     },
     o.log,
+    counters.managerOf,
   );
   const failover = new FailoverUnit({
     failover: failoverConfig,
