@@ -173,8 +173,16 @@ export class GroupUnderTest {
       timeoutMs,
       5,
     );
-    if (sent < frames)
-      throw new Error(`board ${board} sent ${sent} of ${frames} DATA frames in ${timeoutMs} ms`);
+    if (sent < frames) {
+      const r = (await this.freshStatus(board)).rmtp;
+      const c = r.counters;
+      throw new Error(
+        `board ${board} sent ${sent} of ${frames} DATA frames in ${timeoutMs} ms; it is ` +
+          `${r.admitted ? "admitted" : "not admitted"} in epoch ${r.epoch} under ${r.manager?.name ?? "no manager"}, ` +
+          `${r.pendingMessages} messages pending, messages sent ${c.messagesSent}, probes ${c.probes}, ` +
+          `re-sent ${c.resentFrames}, frames received ${c.framesReceived}`,
+      );
+    }
     return sent;
   }
 

@@ -2,6 +2,7 @@
 // carry the field path (for example `rmtp.keys[0].secret`), see load.ts.
 import { z } from "zod";
 import { isIPv4 } from "node:net";
+import { switchSchema } from "./switch-schema.js";
 
 const ipv4 = z.string().refine((s) => isIPv4(s), { message: "must be an IPv4 address" });
 
@@ -143,6 +144,19 @@ export const failoverSchema = z
   })
   .strict();
 
+/** The board this unit runs on (board/*.yaml, docs/board.md); both roots are directories of their own in the lab. */
+export const boardSectionSchema = z
+  .object({
+    /** The board id the unit must be (a board file's name); another board is an error at start. */
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, { message: "must be a board id such as rpi4b" })
+      .optional(),
+    deviceTree: z.string().min(1).default("/proc/device-tree"),
+    sysfs: z.string().min(1).default("/sys"),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     node: z
@@ -164,6 +178,8 @@ export const configSchema = z
     rmtp: rmtpSchema,
     directory: directorySchema.optional(),
     failover: failoverSchema.optional(),
+    switch: switchSchema.optional(),
+    board: boardSectionSchema.optional(),
     control: z
       .object({ socket: z.string().min(1).default("/run/iss/iss.sock") })
       .strict()
@@ -191,3 +207,4 @@ export type IssConfig = z.infer<typeof configSchema>;
 export type RmtpConfig = IssConfig["rmtp"];
 export type DirectoryConfig = NonNullable<IssConfig["directory"]>;
 export type FailoverConfig = NonNullable<IssConfig["failover"]>;
+export type BoardSection = NonNullable<IssConfig["board"]>;
