@@ -1,10 +1,12 @@
-// The files each board's daemon gets: the lab's random site key and directory admin password (mode 0600)
-// and one iss.yaml per board, checked with the daemon's own config validator before it is written.
+// The files each board's daemon gets: the lab's random site key and directory admin password (mode 0600),
+// one iss.yaml per board, checked with the daemon's own config validator before it is written, and the
+// virtual board's device tree and LEDs (board-tree.ts) that its board section points at.
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { parseConfig } from "../../firmware/src/config/load.js";
+import { boardTree, virtualBoardId, writeBoardTree } from "./board-tree.js";
 import { run, systemTool } from "./netns.js";
 import { labVrid, virtualAddress } from "./names.js";
 import type { BoardState, LabState } from "./state.js";
@@ -86,6 +88,7 @@ export function boardConfigText(state: LabState, board: BoardState): string {
           },
         }
       : {}),
+    board: { name: virtualBoardId, ...boardTree(dirname(board.configPath)) },
     control: { socket: board.controlSocket },
     log: { level: "info" },
   });
@@ -99,5 +102,6 @@ export function writeBoardConfig(state: LabState, board: BoardState): void {
     throw new Error(`generated config for ${board.name} is invalid: ${errors}`);
   }
   mkdirSync(board.dataDir, { recursive: true });
+  writeBoardTree(dirname(board.configPath));
   writeFileSync(board.configPath, text);
 }

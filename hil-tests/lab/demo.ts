@@ -1,11 +1,13 @@
 // `iss lab demo` (what `npm start` runs): brings up a virtual lab, keeps a small workload of content
 // announcements flowing from the SEs into the SM's directory (fig 7), and redraws a live view of every board
 // (role, epoch, members, transport counters, directory entries and change sequence numbers, each SE's lag
-// as the SM sees it) each second until Ctrl-C, then removes the lab.
+// as the SM sees it, what each board's status LEDs show) each second until Ctrl-C, then removes the lab.
 import { ControlClient } from "../../firmware/src/control/client.js";
 import type { DaemonStatus } from "../../firmware/src/daemon/daemon.js";
 import type { DirectoryStatus } from "../../firmware/src/directory/service/sm-directory.js";
 import type { ChangeOp } from "../../firmware/src/directory/model/types.js";
+import { dirname } from "node:path";
+import { readBoardLeds } from "./board-tree.js";
 import { labSuffix } from "./configs.js";
 import { createLab, type Lab } from "./lab.js";
 
@@ -40,7 +42,7 @@ function failoverLine(lab: string, views: Array<BoardView | undefined>): string 
 }
 
 function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[]): string {
-  const widths = [6, 4, 13, 6, 8, 8, 8, 8, 7, 10, 6, 9, 8, 7, 5];
+  const widths = [6, 4, 13, 6, 8, 8, 8, 8, 7, 10, 6, 9, 8, 7, 5, 16];
   const sm = views.find((v) => v?.directory?.role === "sm")?.directory;
   const head = row(
     [
@@ -59,12 +61,17 @@ function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[])
       "entries",
       "csn",
       "lag",
+      "leds (docs/leds.md)",
     ],
     widths,
   );
   const lines = lab.boards.map((b, i) => {
+    const leds = readBoardLeds(dirname(b.configPath))
+      .map((l) => `${l.colour}:${l.pattern}`)
+      .join(" ");
     const v = views[i];
-    if (!v) return row([b.name, b.role, b.address, "-", "no answer (daemon down?)"], widths);
+    if (!v)
+      return `${row([b.name, b.role, b.address, "-", "no answer (daemon down?)"], widths)} leds ${leds}`;
     const s = v.status;
     const d = v.directory;
     const lag = sm?.replicas.find((r) => r.node === b.index)?.lag;
@@ -87,6 +94,7 @@ function render(lab: Lab, views: Array<BoardView | undefined>, recent: string[])
         d ? d.entries : "-",
         d ? d.lastCsn : "-",
         d?.role === "sm" ? "" : (lag ?? "-"),
+        `${s.unit.leds?.shown ?? "-"} ${leds}`,
       ],
       widths,
     );

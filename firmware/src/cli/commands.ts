@@ -1,8 +1,11 @@
 // The table of `iss` subcommands.
 import type { Command } from "./command.js";
+import { boardCommand } from "./commands/board.js";
 import { checkConfigCommand } from "./commands/check-config.js";
 import { dirCommand } from "./commands/dir.js";
+import { identifyCommand } from "./commands/identify.js";
 import { labCommand } from "./commands/lab.js";
+import { ledCommand } from "./commands/led.js";
 import { rmtpCommand } from "./commands/rmtp.js";
 import { runCommand } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
@@ -14,4 +17,7 @@ export const commands: readonly Command[] = [
   rmtpCommand,
   dirCommand,
   labCommand,
+  boardCommand,
+  ledCommand,
+  identifyCommand,
 ];

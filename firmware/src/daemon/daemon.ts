@@ -1,6 +1,7 @@
 // The firmware daemon's composition root: from a validated config it opens the UDP multicast transport on
 // the service interface, starts the RMTP endpoint (as manager on the Service Manager), persists the
-// incarnation and epoch, serves the control socket, and logs what happens as JSON lines.
+// incarnation and epoch, serves the control socket, and logs what happens as JSON lines. Its field unit
+// (field-unit.ts) checks the board, drives the status LEDs and tells systemd when it is ready.
 import { createHash } from "node:crypto";
 import type { LoadedConfig } from "../config/load.js";
 import { ControlServer } from "../control/server.js";
@@ -20,6 +21,7 @@ import { startDirectory, type RunningDirectory } from "./directory.js";
 import { startFailover } from "./failover-start.js";
 import type { FailoverUnit, FailoverUnitStatus } from "./failover.js";
 import type { ChangeOp } from "../directory/model/types.js";
+import { FieldUnit, type FieldUnitStatus } from "./field-unit.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
 
@@ -35,6 +37,8 @@ export interface DaemonStatus {
   uptimeMs: number;
   rmtp: NodeStatus;
   failover?: FailoverUnitStatus;
+  /** Board, status LEDs and systemd notification (field-unit.ts). */
+  unit: FieldUnitStatus;
 }
 
 export interface RunningDaemon {
@@ -44,6 +48,7 @@ export interface RunningDaemon {
 
 export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<RunningDaemon> {
   const { config } = loaded;
+  const unit = await FieldUnit.open(config, log);
   const startedAt = Date.now();
   const dataDir = config.node.dataDir;
   const previous = readCounters(dataDir);
@@ -63,18 +68,21 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
   });
   const rmtpLog = log.child("rmtp");
   const rejects = new RateLimitedLog(rmtpLog);
+  const status = (): DaemonStatus => ({
+    node: {
+      name: config.node.name,
+      id: config.node.id,
+      role: config.node.role,
+      address: config.network.address,
+    },
+    uptimeMs: Date.now() - startedAt,
+    rmtp: endpoint.status(),
+    ...(failover ? { failover: failover.status() } : {}),
+    unit: unit.status(),
+  });
   const control = new ControlServer(config.control.socket, {
-    status: (): DaemonStatus => ({
-      node: {
-        name: config.node.name,
-        id: config.node.id,
-        role: config.node.role,
-        address: config.network.address,
-      },
-      uptimeMs: Date.now() - startedAt,
-      rmtp: endpoint.status(),
-      ...(failover ? { failover: failover.status() } : {}),
-    }),
+    status,
+    "led.identify": (args) => unit.identify(args.seconds === undefined ? 30 : Number(args.seconds)),
     "rmtp.submit": (args) => {
       if (typeof args.payloadBase64 !== "string") throw new Error("rmtp.submit needs payloadBase64");
       return { messageId: sends.submit(Buffer.from(args.payloadBase64, "base64")) };
@@ -177,6 +185,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     throw err;
   }
   await control.listen();
+  unit.follow(status);
 
   log.info("started", {
     name: config.node.name,
@@ -193,10 +202,12 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     endpoint,
     async stop(reason: string) {
       log.info("stopping", { reason });
+      await unit.stopping();
       await failover?.stop();
       await directory?.close();
       await endpoint.close();
       await control.close();
+      unit.close();
       log.info("stopped", { reason });
     },
   };

@@ -1,16 +1,21 @@
-// `iss run --config FILE`: the firmware daemon in the foreground, logging JSON lines to stdout. SIGTERM or
-// SIGINT stops it gracefully (it leaves the group so nobody waits for it).
+// `iss run [--config FILE]`: the firmware daemon in the foreground, logging JSON lines to stdout (config
+// default /etc/iss/iss.yaml). SIGTERM or SIGINT stops it gracefully (it leaves the group so nobody waits
+// for it). A missing config shows `unprovisioned` on the board's LEDs, a broken one `fault`.
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../command.js";
-import { fail } from "../command.js";
 import { loadConfigFile } from "../../config/load.js";
 import { Logger } from "../../log/logger.js";
 import { startDaemon } from "../../daemon/daemon.js";
+import { showUnitState } from "../../daemon/field-unit.js";
+import type { BaseState } from "../../led/core.js";
+
+export const defaultConfigPath = "/etc/iss/iss.yaml";
 
 export const runCommand: Command = {
   name: "run",
   summary: "run the firmware daemon in the foreground (JSON log lines on stdout)",
-  usage: "iss run --config FILE",
+  usage: `iss run [--config FILE]   (default ${defaultConfigPath})`,
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
@@ -20,11 +25,13 @@ export const runCommand: Command = {
       process.stdout.write(`usage: ${this.usage}\n`);
       return 0;
     }
-    if (!values.config) return fail(`usage: ${this.usage}`);
-    const loaded = loadConfigFile(values.config);
+    const file = values.config ?? defaultConfigPath;
+    const loaded = loadConfigFile(file);
     const boot = new Logger("iss");
     if (!loaded.ok) {
-      boot.error("config-invalid", { file: values.config, errors: loaded.errors });
+      const missing = !existsSync(file);
+      boot.error(missing ? "config-missing" : "config-invalid", { file, errors: loaded.errors });
+      await showOnLeds(missing ? "unprovisioned" : "fault", boot);
       return 1;
     }
     const log = new Logger("iss", undefined, loaded.value.config.log.level);
@@ -64,4 +71,13 @@ function routeProcessWarnings(log: Logger): void {
     if (w.name === "LdapjsMessageWarning") log.debug("warning", fields);
     else log.warn("warning", fields);
   });
+}
+
+/** Without a valid config the board section is unknown: the LEDs of the detected board, if any. */
+async function showOnLeds(state: BaseState, log: Logger): Promise<void> {
+  try {
+    if (await showUnitState(state, undefined)) log.info("leds", { state });
+  } catch (err) {
+    log.warn("leds-failed", { state, error: (err as Error).message });
+  }
 }
