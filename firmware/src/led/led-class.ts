@@ -1,7 +1,10 @@
-// The kernel LED-class backend (preferred): an LED under <sysfs>/class/leds/NAME. A blink is the kernel's
-// `timer` trigger with delay_on/delay_off, so it costs no CPU and goes on if the firmware dies; steady
-// on/off is trigger `none` and brightness. The sysfs root is a parameter: tests and the virtual lab use a
-// directory shaped like sysfs.
+// The kernel LED-class backend (preferred): an LED under <sysfs>/class/leds/NAME on the kernel's `timer`
+// trigger, so blinking costs no CPU and goes on if the firmware dies. The trigger stays `timer` and every
+// pattern is a pair delay_on/delay_off: the kernel shows delay_off 0 as steady on and delay_on 0 as steady
+// off. Keeping the trigger means its attribute files are never re-created, so the group permissions that
+// udev grants once (firmware/systemd/90-iss.rules) stay; the two writes are ordered so the pair is never
+// 0/0 (which the kernel reads as its default 500/500 blink). The sysfs root is a parameter: tests and the
+// virtual lab use a directory shaped like sysfs.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { LedLine } from "./line.js";
@@ -12,32 +15,42 @@ export function findLedClassDir(sysfs: string, names: readonly string[]): string
   const base = join(sysfs, "class", "leds");
   for (const name of names) {
     const dir = join(base, name);
-    if (existsSync(join(dir, "brightness"))) return dir;
+    if (existsSync(join(dir, "trigger"))) return dir;
   }
   throw new Error(
     `no LED ${names.join(" or ")} under ${base} (check the board file and its config.txt overlays)`,
   );
 }
 
+/** The trigger in force: the kernel lists them all with the active one in brackets. */
+function activeTrigger(text: string): string {
+  return /\[([^\]]+)\]/.exec(text)?.[1] ?? text.trim();
+}
+
+/** The delay_on/delay_off pair that shows a pattern on the timer trigger. */
+export function timerDelays(p: Pattern): { on: number; off: number } {
+  if (!isSteady(p)) return { on: p.onMs, off: p.offMs };
+  return p.onMs > 0 ? { on: 1000, off: 0 } : { on: 0, off: 1000 };
+}
+
 export class LedClassLine implements LedLine {
   readonly where: string;
-  private readonly maxBrightness: string;
   private last: Pattern | null = null;
 
   constructor(private readonly dir: string) {
     this.where = `LED class ${dir}`;
-    this.maxBrightness = readFileSync(join(dir, "max_brightness"), "utf8").trim() || "1";
+    if (activeTrigger(this.read("trigger")) !== "timer") this.write("trigger", "timer");
   }
 
   show(p: Pattern): void {
     if (this.last?.name === p.name) return;
-    if (isSteady(p)) {
-      this.write("trigger", "none");
-      this.write("brightness", p.onMs > 0 ? this.maxBrightness : "0");
+    const { on, off } = timerDelays(p);
+    if (on === 0) {
+      this.write("delay_off", String(off));
+      this.write("delay_on", "0");
     } else {
-      this.write("trigger", "timer");
-      this.write("delay_on", String(p.onMs));
-      this.write("delay_off", String(p.offMs));
+      this.write("delay_on", String(on));
+      this.write("delay_off", String(off));
     }
     this.last = p;
   }
@@ -46,14 +59,13 @@ export class LedClassLine implements LedLine {
     this.last = null;
   }
 
+  private read(attribute: string): string {
+    return readFileSync(join(this.dir, attribute), "utf8");
+  }
+
   private write(attribute: string, value: string): void {
     writeFileSync(join(this.dir, attribute), value);
   }
-}
-
-/** The trigger in force: the kernel lists them all with the active one in brackets. */
-function activeTrigger(text: string): string {
-  return /\[([^\]]+)\]/.exec(text)?.[1] ?? text.trim();
 }
 
 /** What an LED-class LED shows, read back from its files (the lab's view, tests); null if no pattern fits. */
@@ -62,12 +74,14 @@ export function readLedClassPattern(dir: string): PatternName | null {
   const trigger = activeTrigger(read("trigger"));
   if (trigger === "none") return Number(read("brightness")) > 0 ? "on" : "off";
   if (trigger !== "timer") return null;
-  const onMs = Number(read("delay_on"));
-  const offMs = Number(read("delay_off"));
+  const on = Number(read("delay_on"));
+  const off = Number(read("delay_off"));
+  if (on === 0) return "off";
+  if (off === 0) return "on";
   return (
     patternNames.find((name) => {
       const p = pattern(name);
-      return !isSteady(p) && p.onMs === onMs && p.offMs === offMs;
+      return !isSteady(p) && p.onMs === on && p.offMs === off;
     }) ?? null
   );
 }
