@@ -33,6 +33,20 @@ export function timerDelays(p: Pattern): { on: number; off: number } {
   return p.onMs > 0 ? { on: 1000, off: 0 } : { on: 0, off: 1000 };
 }
 
+/** The writes that move the timer trigger to `p`, ordered so the pair is never 0/0 on the way. */
+export function delayWrites(p: Pattern): Array<["delay_on" | "delay_off", number]> {
+  const { on, off } = timerDelays(p);
+  return on === 0
+    ? [
+        ["delay_off", off],
+        ["delay_on", 0],
+      ]
+    : [
+        ["delay_on", on],
+        ["delay_off", off],
+      ];
+}
+
 export class LedClassLine implements LedLine {
   readonly where: string;
   private last: Pattern | null = null;
@@ -44,14 +58,7 @@ export class LedClassLine implements LedLine {
 
   show(p: Pattern): void {
     if (this.last?.name === p.name) return;
-    const { on, off } = timerDelays(p);
-    if (on === 0) {
-      this.write("delay_off", String(off));
-      this.write("delay_on", "0");
-    } else {
-      this.write("delay_on", String(on));
-      this.write("delay_off", String(off));
-    }
+    for (const [attribute, value] of delayWrites(p)) this.write(attribute, String(value));
     this.last = p;
   }
 
