@@ -5,6 +5,7 @@ import { checkConfigCommand } from "./commands/check-config.js";
 import { dirCommand } from "./commands/dir.js";
 import { identifyCommand } from "./commands/identify.js";
 import { labCommand } from "./commands/lab.js";
+import { netCommand } from "./commands/net.js";
 import { ledCommand } from "./commands/led.js";
 import { rmtpCommand } from "./commands/rmtp.js";
 import { runCommand } from "./commands/run.js";
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   boardCommand,
   ledCommand,
   identifyCommand,
+  netCommand,
 ];

@@ -1,0 +1,47 @@
+// When to repair drift, sans-I/O: a notification about a managed object schedules a repair after a short
+// settle time (a burst of notifications, as `ip link del` makes, gives one repair); a notification during a
+// repair asks for one more after it; a failed repair backs off so a change the kernel keeps refusing does
+// not spin. Time comes in as `now` (ms); the output is when to wake and whether to repair.
+export interface SchedulerParams {
+  settleMs: number;
+  backoffMs: number;
+}
+
+export type Wake = { at: number } | null;
+
+export class RepairScheduler {
+  private dueAt: number | null = null;
+  private running = false;
+  private again = false;
+  private notBefore = 0;
+
+  constructor(private readonly params: SchedulerParams) {}
+
+  /** Something managed changed (or notifications were lost). */
+  onNotification(now: number): Wake {
+    if (this.running) {
+      this.again = true;
+      return null;
+    }
+    this.dueAt ??= Math.max(now + this.params.settleMs, this.notBefore);
+    return { at: this.dueAt };
+  }
+
+  /** A wake-up: true when the repair should run now. */
+  onWake(now: number): boolean {
+    if (this.running || this.dueAt === null || now < this.dueAt) return false;
+    this.dueAt = null;
+    this.running = true;
+    this.again = false;
+    return true;
+  }
+
+  onRepairDone(now: number, ok: boolean): Wake {
+    this.running = false;
+    if (!ok) this.notBefore = now + this.params.backoffMs;
+    if (!this.again && ok) return null;
+    this.again = false;
+    this.dueAt = Math.max(now + this.params.settleMs, this.notBefore);
+    return { at: this.dueAt };
+  }
+}

@@ -1,0 +1,127 @@
+// Applies a desired switch state: reads the kernel's state, applies the difference over the session in
+// batches (structural changes first, then the state is read again and the rest planned against it), reads
+// it back and compares. When a request fails, it rolls back toward the state read before and reports what
+// still differs from that state: the result is the previous state, or a precise list, never a silent half.
+import { describe, isStructural, type Change } from "../core/changes.js";
+import { diff } from "../core/diff.js";
+import type { SwitchState } from "../core/model.js";
+import { toRequest, type Request } from "../core/requests.js";
+import type { KernelSnapshot } from "../core/actual.js";
+import { errnoName } from "./errno.js";
+import { readState, type ReadResult } from "./read.js";
+import type { NetlinkSession } from "./session.js";
+
+export interface ChangeResult {
+  change: Change;
+  commands: string[];
+  /** Absent when the kernel accepted it. */
+  error?: string;
+}
+
+export interface ApplyReport {
+  ok: boolean;
+  results: ChangeResult[];
+  /** Configured ports that do not exist. */
+  missing: string[];
+  /** What still differs from the desired state after the read-back (empty when ok). */
+  remaining: ChangeResult[];
+  /** After a failed request: whether the previous state was restored, and what still differs from it. */
+  rollback?: { restored: boolean; remaining: ChangeResult[] };
+  durationMs: number;
+}
+
+const asResults = (changes: readonly Change[]): ChangeResult[] =>
+  changes.map((change) => ({ change, commands: describe(change) }));
+
+class UnknownLink extends Error {}
+
+/** Sends the changes whose links all exist now; the others are left for a later round. */
+async function run(
+  session: NetlinkSession,
+  snapshot: KernelSnapshot,
+  changes: readonly Change[],
+): Promise<ChangeResult[]> {
+  const byName = new Map(snapshot.links.map((l) => [l.name, l.index]));
+  const index = (name: string): number => {
+    const i = byName.get(name);
+    if (i === undefined) throw new UnknownLink(`no link named ${name}`);
+    return i;
+  };
+  const requests: Request[] = [];
+  const sent: ChangeResult[] = [];
+  for (const change of changes) {
+    try {
+      requests.push(toRequest(change, index));
+      sent.push({ change, commands: describe(change) });
+    } catch (err) {
+      if (!(err instanceof UnknownLink)) throw err;
+    }
+  }
+  const acks = await session.batch(requests);
+  acks.forEach((ack, i) => {
+    const r = sent[i];
+    if (r && ack.errno !== 0) r.error = `${errnoName(ack.errno)}${ack.message ? `: ${ack.message}` : ""}`;
+  });
+  return sent;
+}
+
+/**
+ * Makes the kernel's state `desired`: structural changes first (a round per dependency level: a bridge
+ * before its ports and interfaces), each followed by a fresh read, then the rest against the last read.
+ */
+async function converge(
+  session: NetlinkSession,
+  desired: SwitchState,
+  start: ReadResult,
+): Promise<{ results: ChangeResult[]; last: ReadResult }> {
+  const results: ChangeResult[] = [];
+  let current = start;
+  for (let round = 0; round < 5; round++) {
+    const changes = diff(desired, current.state).changes;
+    if (changes.length === 0) break;
+    const structural = changes.filter(isStructural);
+    const batch = structural.length > 0 ? structural : changes;
+    const done = await run(session, current.snapshot, batch);
+    if (done.length === 0) {
+      results.push(...asResults(batch).map((r) => ({ ...r, error: "a link it names does not exist" })));
+      break;
+    }
+    results.push(...done);
+    current = await readState(session, desired);
+    if (done.some((r) => r.error !== undefined)) break;
+  }
+  return { results, last: current };
+}
+
+export async function applyState(session: NetlinkSession, desired: SwitchState): Promise<ApplyReport> {
+  const started = performance.now();
+  const before = await readState(session, desired);
+  const { results, last } = await converge(session, desired, before);
+  const plan = diff(desired, last.state);
+  const report: ApplyReport = {
+    ok: false,
+    results,
+    missing: plan.missing,
+    remaining: asResults(plan.changes),
+    durationMs: 0,
+  };
+  if (results.some((r) => r.error !== undefined)) {
+    const back = await converge(session, before.state, last);
+    const left = diff(before.state, back.last.state).changes;
+    report.rollback = { restored: left.length === 0, remaining: asResults(left) };
+    report.remaining = asResults(diff(desired, back.last.state).changes);
+  }
+  report.ok = report.remaining.length === 0 && !results.some((r) => r.error !== undefined);
+  report.durationMs = performance.now() - started;
+  return report;
+}
+
+/** The changes `desired` needs now (what `iss net diff` shows). */
+export async function planState(
+  session: NetlinkSession,
+  desired: SwitchState,
+): Promise<{ read: ReadResult; changes: ChangeResult[]; missing: string[] }> {
+  const read = await readState(session, desired);
+  const plan = diff(desired, read.state);
+  return { read, changes: asResults(plan.changes), missing: plan.missing };
+}
