@@ -1,11 +1,12 @@
 // The failover controller event by event: eligibility by boot and by lease steers VRRP, a VRRP master
-// becomes SM only when eligible, a term is established by a majority or ends at its lease, and an SM
-// leaves on a stall, on a majority in a higher epoch, on RMTP's step-down and on a planned handover.
+// becomes SM only when eligible, a term is established by a majority or ends at its lease, an SM that
+// stalled checks its standbys before it advertises or acknowledges again and leaves when they do not all
+// confirm, and an SM leaves on a majority in a higher epoch, on RMTP's step-down and on a planned handover.
 import test from "ava";
 import { FailoverController, nextEpoch } from "../src/failover/core/controller.js";
 import type { FailoverAction, FailoverEvent } from "../src/failover/core/types.js";
 
-const params = { leaseMs: 600, stallMs: 150 };
+const params = { leaseMs: 600, stallMs: 150, checkMs: 150 };
 
 class Driver {
   readonly c: FailoverController;
@@ -87,7 +88,7 @@ test("a leased standby takes over; a term without a majority ends when the lease
   t.truthy(find(out, "vrrp-stop"), "no lease any more: out of the election");
 });
 
-test("an SM that stalls steps down at its next reading of the clock and acknowledges nothing", (t) => {
+test("a stalled SM acknowledges nothing until its standbys confirm, then goes on in the same term", (t) => {
   const d = new Driver();
   d.feed({ kind: "start", bootEligible: true });
   d.feed({ kind: "vrrp", state: "master", cause: "master-down" }, 0);
@@ -97,10 +98,57 @@ test("an SM that stalls steps down at its next reading of the clock and acknowle
   t.false(d.c.mayAcknowledge(300), "a gap over stallMs is refused before the controller hears of it");
   const out = d.feed({ kind: "tick" }, 300);
   t.is(find(out, "log")?.event, "stalled");
-  t.deepEqual(find(out, "become-standby")?.wipe, true);
-  t.truthy(find(out, "vrrp-stop"));
-  t.is(d.c.status(300).stalls, 1);
-  t.false(d.c.mayAcknowledge(301));
+  t.deepEqual(find(out, "stall-check"), { kind: "stall-check", since: 100 }, "standbys asked about 100 on");
+  t.is(find(out, "set-timer")?.at, 450, "the check ends after checkMs");
+  t.falsy(find(out, "become-standby"), "a stall alone proves nothing");
+  t.true(d.c.status(300).checkingStall);
+  t.false(d.c.mayAcknowledge(310), "not while checking");
+  t.deepEqual(d.kinds({ kind: "stall-checked", ok: true }, 320), ["stall-cleared"]);
+  t.true(d.c.mayAcknowledge(330));
+  t.is(d.c.status(330).role, "sm");
+  t.is(d.c.status(330).stalls, 1);
+  t.deepEqual(d.kinds({ kind: "tick" }, 460), [], "a cleared check has no deadline");
+});
+
+test("a stalled SM leaves when a standby cannot confirm or none answers in time, and may stand again", (t) => {
+  const refused = establishedSm();
+  refused.feed({ kind: "tick" }, 400);
+  const out = refused.feed({ kind: "stall-checked", ok: false, reason: "standby 2's link closed" }, 410);
+  t.regex(find(out, "become-standby")?.cause ?? "", /stalled for 300 ms and standby 2's link closed/);
+  t.true(find(out, "become-standby")?.wipe, "an unplanned end: unconfirmed changes may exist only here");
+  t.deepEqual(
+    out.filter((a) => a.kind.startsWith("vrrp")).map((a) => a.kind),
+    ["vrrp-stop", "vrrp-start"],
+    "the held master advertises priority 0 and restarts as a backup",
+  );
+  t.is(refused.c.status(410).eligibleBy, "boot", "nobody may have taken over: it may stand again");
+  t.deepEqual(refused.kinds({ kind: "stall-checked", ok: true }, 420), [], "a late answer changes nothing");
+  t.deepEqual(refused.kinds({ kind: "manager-heard", epoch: 0x20002, manager: "b2" }, 430), ["vrrp-stop"]);
+
+  const silent = establishedSm();
+  silent.feed({ kind: "tick" }, 400);
+  t.deepEqual(silent.kinds({ kind: "tick" }, 549), []);
+  const late = find(silent.feed({ kind: "tick" }, 550), "become-standby");
+  t.regex(late?.cause ?? "", /not every standby confirmed within 150 ms/);
+});
+
+test("one stall reported twice is checked once; a new stall while checking starts the check again", (t) => {
+  const d = establishedSm();
+  d.feed({ kind: "tick" }, 400);
+  t.deepEqual(d.kinds({ kind: "stall", lateMs: 250 }, 401), [], "VRRP's late advert of the same stall");
+  const again = d.feed({ kind: "tick" }, 600);
+  t.deepEqual(find(again, "stall-check"), { kind: "stall-check", since: 100 }, "from the first stall on");
+  t.is(find(again, "set-timer")?.at, 750);
+  t.is(d.c.status(600).stalls, 2);
+  t.deepEqual(d.kinds({ kind: "stall-checked", ok: true }, 610), ["stall-cleared"]);
+});
+
+test("a VRRP advert timer that ran late starts the same check, from when the advert was due", (t) => {
+  const d = establishedSm();
+  d.feed({ kind: "tick" }, 140);
+  const out = d.feed({ kind: "stall", lateMs: 160 }, 180);
+  t.deepEqual(find(out, "stall-check"), { kind: "stall-check", since: 20 });
+  t.deepEqual(d.kinds({ kind: "stall-checked", ok: true }, 185), ["stall-cleared"]);
 });
 
 test("an SM leaves when a majority of known members says HELLO in a higher epoch, not before", (t) => {
@@ -148,16 +196,6 @@ function establishedSm(): Driver {
   d.feed({ kind: "members", joined: 2, known: 3 }, 100);
   return d;
 }
-
-test("a stalled SM that no standby held a lease from may stand again; hearing a manager ends that", (t) => {
-  const d = establishedSm();
-  const left = find(d.feed({ kind: "tick" }, 400), "become-standby");
-  t.true(left?.stalled, "the stall is named");
-  t.is(d.c.status(400).eligibleBy, null);
-  t.deepEqual(d.kinds({ kind: "no-lease-holders" }, 410), ["vrrp-start"]);
-  t.is(d.c.status(410).eligibleBy, "boot");
-  t.deepEqual(d.kinds({ kind: "manager-heard", epoch: 2, manager: "b2" }, 420), ["vrrp-stop"]);
-});
 
 test("after a planned release the old SM stays eligible until the standby's term is heard", (t) => {
   const d = establishedSm();

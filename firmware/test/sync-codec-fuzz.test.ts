@@ -43,6 +43,9 @@ function randomFrame(rng: Rng): SyncFrame {
       return { kind, epoch, node: node(), priority: rng.range(0, 0xff) };
     case "release":
       return { kind, epoch, csn: rng.range(0, MAX_U53) };
+    case "check":
+    case "check-reply":
+      return { kind, epoch, seq: u32() };
   }
 }
 

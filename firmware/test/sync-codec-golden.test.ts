@@ -85,6 +85,16 @@ const golden: Record<string, Golden> = {
     bytes: "07 000000000000002a 001fffffffffffff",
     fields: [["kind", 0, 1, 7], epoch, ["csn", 9, 8, Number.MAX_SAFE_INTEGER]],
   },
+  check: {
+    frame: { kind: "check", epoch: 42, seq: 0xfffffffe },
+    bytes: "08 000000000000002a fffffffe",
+    fields: [["kind", 0, 1, 8], epoch, ["seq", 9, 4, 0xfffffffe]],
+  },
+  "check-reply": {
+    frame: { kind: "check-reply", epoch: 42, seq: 3 },
+    bytes: "09 000000000000002a 00000003",
+    fields: [["kind", 0, 1, 9], epoch, ["seq", 9, 4, 3]],
+  },
 };
 
 /** Checks that the fields follow one another from offset 0, fill `bytes` and hold their values. */
@@ -232,7 +242,7 @@ const E = "000000000000002a";
 const rejections: [SyncDecodeReason, string, string][] = [
   ["truncated", "an empty buffer", ""],
   ["kind", "kind 0", `00 ${E}`],
-  ["kind", "kind 8", `08 ${E}`],
+  ["kind", "kind 10", `0a ${E}`],
   ["kind", "kind 255 alone", "ff"],
   ["truncated", "a kind byte alone", "02"],
   ["truncated", "hello of 28 bytes", `01 ${E} 01 01 0001 ${"00".repeat(15)}`],
@@ -248,6 +258,8 @@ const rejections: [SyncDecodeReason, string, string][] = [
   ["trailing", "takeover-request of 13 bytes", `06 ${E} 0002 c8 00`],
   ["truncated", "release of 16 bytes", `07 ${E} 001fffffffffff`],
   ["trailing", "release of 18 bytes", `07 ${E} 001fffffffffffff 00`],
+  ["truncated", "check of 12 bytes", `08 ${E} 000000`],
+  ["trailing", "check-reply of 14 bytes", `09 ${E} 00000003 00`],
   ["field", "epoch 2^53", "02 0020000000000000"],
   ["field", "epoch 2^64 - 1", "02 ffffffffffffffff"],
   ["version", "hello version 0", `01 ${E} 00 01 0001 ${"00".repeat(16)}`],
@@ -289,6 +301,7 @@ const refused: [string, SyncFrame][] = [
   ["takeover-request priority 256", { kind: "takeover-request", epoch: 1, node: 2, priority: 256 }],
   ["takeover-request node 0", { kind: "takeover-request", epoch: 1, node: 0, priority: 1 }],
   ["release csn -1", { kind: "release", epoch: 1, csn: -1 }],
+  ["check seq 2^32", { kind: "check", epoch: 1, seq: 2 ** 32 }],
 ];
 
 for (const [what, frame] of refused) {

@@ -2,11 +2,12 @@
 // changes message is released for multicast only once the in-sync standby confirmed it; a standby that
 // stops confirming falls out of sync and holds the release until its last lease ran out; with no standby a
 // release needs a majority; leases run from the confirmation they answer; takeover requests only from an
-// in-sync standby.
+// in-sync standby; after a stall, the standbys that may have held a lease are asked whether they still are
+// the SM's.
 import test from "ava";
 import { Logger } from "../src/log/logger.js";
 import type { SyncAppFrame, SyncPeer } from "../src/directory/sync/frames.js";
-import { SyncPrimary } from "../src/directory/service/sync-primary.js";
+import { SyncPrimary, type StandbyCheck } from "../src/directory/service/sync-primary.js";
 import { SyncStandby } from "../src/directory/service/sync-standby.js";
 
 const quiet = new Logger("test", () => undefined);
@@ -31,7 +32,7 @@ class Wire {
   };
 }
 
-function setup(o: { majority?: boolean; inherited?: number[] } = {}) {
+function setup(o: { majority?: boolean; inherited?: number[]; confirms?: () => boolean } = {}) {
   let now = 1000;
   const clock = { now: () => now, set: (t: number) => void (now = t) };
   const takeovers: number[] = [];
@@ -61,6 +62,7 @@ function setup(o: { majority?: boolean; inherited?: number[] } = {}) {
     onChanges: (p) => delivered.push(p),
     onLease: (_epoch, until) => leases.push(until),
     onRelease: () => undefined,
+    mayConfirm: o.confirms ?? (() => true),
     log: quiet,
   });
   const flush = () => {
@@ -163,4 +165,46 @@ test("takeover requests count only from an in-sync standby; close refuses what w
   await tick();
   t.is(r.value, "rejected");
   t.is(s.wire.closed, "stepping down");
+});
+
+test("after a stall, a standby that held a lease confirms it is still the SM's; one taking over does not", (t) => {
+  let standbyConfirms = true;
+  const s = setup({ confirms: () => standbyConfirms });
+  s.flush();
+  const results: StandbyCheck[] = [];
+  s.clock.set(1200);
+  s.primary.checkStandbys(1100, (r) => results.push(r));
+  t.deepEqual(results, [], "its lease from t=1000 ran at 1100: it must answer");
+  s.flush();
+  t.deepEqual(results, [{ ok: true }]);
+  t.is(s.wire.toSm.length, 0);
+
+  standbyConfirms = false;
+  s.primary.checkStandbys(1100, (r) => results.push(r));
+  s.flush();
+  t.is(results.length, 1, "no answer from a standby that is taking over: the SM's timer decides");
+  s.primary.detach(2, "eof");
+  t.deepEqual(results[1], { ok: false, reason: "standby 2 did not answer: its link closed: eof" });
+
+  s.primary.checkStandbys(1100, (r) => results.push(r));
+  t.deepEqual(results[2], { ok: false, reason: "standby 2 may hold a lease and has no link" });
+  s.primary.checkStandbys(1000 + LEASE_MS * 1.05, (r) => results.push(r));
+  t.deepEqual(results[3], { ok: true }, "a lease that ended before the stall began: nobody to ask");
+});
+
+test("an answer to an earlier check, or from another epoch, does not count", (t) => {
+  const s = setup();
+  s.flush();
+  const results: StandbyCheck[] = [];
+  s.primary.checkStandbys(1000, (r) => results.push(r));
+  const first = s.wire.toSm.splice(0);
+  s.primary.checkStandbys(1000, (r) => results.push(r));
+  for (const f of first) s.primary.onFrame(2, f);
+  t.deepEqual(results, [], "the reply to the replaced check");
+  const [reply] = s.wire.toSm.splice(0);
+  if (reply?.kind !== "check-reply") return t.fail("no check-reply");
+  s.primary.onFrame(2, { ...reply, epoch: 4 });
+  t.deepEqual(results, []);
+  s.primary.onFrame(2, reply);
+  t.deepEqual(results, [{ ok: true }]);
 });

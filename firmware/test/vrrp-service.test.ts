@@ -1,7 +1,7 @@
 // The VRRP driver on the in-memory twin of the raw transport with a virtual clock: two and three services
 // elect, a stopping master hands over after Skew_Time, a master whose transport dies is replaced after
-// Master_Down_Interval, a planned release and the caught-up gate, and corrupted packets counted and
-// rate-limit-logged without harm.
+// Master_Down_Interval, a planned release and the caught-up gate, adverts held back after a stall and
+// resumed, and corrupted packets counted and rate-limit-logged without harm.
 import test from "ava";
 import { VirtualClock } from "../src/rmtp/io/clock.js";
 import { Logger, type LogRecord } from "../src/log/logger.js";
@@ -262,4 +262,65 @@ test("adverts carry the configured checksum variant from the transport's address
     ok: true,
     advert: { priority: 0 },
   });
+});
+
+test("a held master sends no adverts until resume(), which advertises at once; priority 0 still goes out", (t) => {
+  const lab = new Lab();
+  const sm = lab.add("sm", "10.77.0.1", 200);
+  const bsm = lab.add("bsm", "10.77.0.2", 100);
+  lab.startAll();
+  lab.clock.advance(2000);
+  const sent = () => sm.service.status().counters.advertsSent;
+  const before = sent();
+  sm.service.hold();
+  lab.clock.advance(masterDownIntervalMs(100, INTERVAL_CS) - INTERVAL_CS * 10 - 10);
+  t.is(sent(), before, "nothing while held");
+  t.deepEqual(lab.masters(), ["sm"], "short of the backup's Master_Down_Interval");
+  sm.service.resume();
+  t.is(sent(), before + 1, "an overdue advert goes at once");
+  lab.clock.advance(1000);
+  t.deepEqual(lab.masters(), ["sm"], "the backup followed the resumed adverts");
+  t.is(bsm.roles.at(-1)?.state, "backup");
+
+  sm.service.hold();
+  lab.clock.advance(masterDownIntervalMs(100, INTERVAL_CS) + 10);
+  t.deepEqual(lab.masters().sort(), ["bsm", "sm"], "held too long: the backup took over");
+  void sm.service.stop();
+  lab.clock.advance(10);
+  t.deepEqual(lab.masters(), ["bsm"]);
+});
+
+test("an advert timer that runs later than stallMs is not sent: adverts are held and the owner told", (t) => {
+  // A clock whose readings can jump ahead of its timers: a timer due before the jump runs that much late.
+  const virtual = new VirtualClock();
+  let jumped = 0;
+  const clock = {
+    now: () => virtual.now() + jumped,
+    setTimer: (at: number, callback: () => void) => virtual.setTimer(at - jumped, callback),
+    clearTimer: (handle: unknown) => virtual.clearTimer(handle),
+    advance: (ms: number) => virtual.advance(ms),
+    stall: (ms: number) => void (jumped += ms),
+  };
+  const net = new SimVrrpNetwork(virtual, DELAY_MS);
+  const stalls: number[] = [];
+  const service = new VrrpService({
+    config: { vrid: 77, priority: 200, advertIntervalCs: INTERVAL_CS, preempt: true, addresses: [VIP] },
+    transport: net.attach("10.77.0.1"),
+    clock,
+    log: new Logger("vrrp", () => undefined),
+    stallMs: 150,
+    onStall: (lateMs) => stalls.push(lateMs),
+  });
+  service.start();
+  clock.advance(1000);
+  const sent = service.status().counters.advertsSent;
+  clock.stall(400);
+  clock.advance(50);
+  t.deepEqual(stalls, [400], "the next advert, 400 ms late");
+  t.is(service.status().counters.advertsSent, sent);
+  clock.advance(500);
+  t.is(service.status().counters.advertsSent, sent, "held until resume()");
+  service.resume();
+  clock.advance(100);
+  t.is(service.status().counters.advertsSent, sent + 3, "at once, then every 50 ms");
 });

@@ -18,7 +18,7 @@ import { DirectoryLdapService, type DirectoryBackend } from "../directory/ldap/l
 import type { ChangeOp } from "../directory/model/types.js";
 import { SeDirectory, type AnnounceResult } from "../directory/service/se-directory.js";
 import { SmDirectory, type DirectoryStatus } from "../directory/service/sm-directory.js";
-import { SyncPrimary, type StandbyStatus } from "../directory/service/sync-primary.js";
+import { SyncPrimary, type StandbyCheck, type StandbyStatus } from "../directory/service/sync-primary.js";
 import { SyncStandby } from "../directory/service/sync-standby.js";
 import type { SyncPeer } from "../directory/sync/frames.js";
 import { connectSync, SyncServer } from "../directory/sync/tcp-link.js";
@@ -43,6 +43,8 @@ export interface TermInfo {
 export interface FailoverDirectoryEvents {
   onLease(epoch: number, until: number): void;
   onTakeoverRequest(node: number, priority: number): void;
+  /** As standby: whether this node is still a standby that is not taking over (answers an SM's check). */
+  mayConfirm(): boolean;
 }
 
 /** After a failed dial, the standby waits this long before it dials the SM again. */
@@ -271,9 +273,11 @@ export class FailoverDirectory implements RunningDirectory {
     });
   }
 
-  /** As SM: whether a standby may hold a lease from this term (see SyncPrimary). */
-  leaseHoldersPossible(): boolean {
-    return this.role.kind !== "sm" || this.role.primary.leaseHoldersPossible();
+  /** As SM, after a stall: whether every standby that may have held a lease since `since` still is ours. */
+  checkStandbys(since: number, done: (result: StandbyCheck) => void): void {
+    const role = this.role;
+    if (role.kind !== "sm") return done({ ok: false, reason: "this node is not the SM" });
+    role.primary.checkStandbys(since, done);
   }
 
   replication(): ReplicationStatus {
@@ -458,6 +462,7 @@ export class FailoverDirectory implements RunningDirectory {
       },
       onLease: (epoch, until) => this.events.onLease(epoch, until),
       onRelease: (epoch, csn) => this.log.info("released-to-us", { epoch, csn }),
+      mayConfirm: () => this.events.mayConfirm(),
       log: this.syncLog,
     });
     peer.onClose((reason) => {

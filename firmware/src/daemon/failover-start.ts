@@ -30,6 +30,7 @@ export async function startFailover(
         log.info("takeover-request", { node, priority });
         forward.unit?.onTakeoverRequest(node, priority);
       },
+      mayConfirm: () => forward.unit?.mayConfirm() ?? false,
     },
     o.log,
     counters.managerOf,

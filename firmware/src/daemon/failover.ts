@@ -63,7 +63,7 @@ export class FailoverUnit {
     const stallMs = 3 * o.failover.advertIntervalCs * 10;
     this.stallMs = stallMs;
     this.controller = new FailoverController(
-      { leaseMs: o.failover.leaseMs, stallMs },
+      { leaseMs: o.failover.leaseMs, stallMs, checkMs: stallMs },
       o.counters.epoch,
       o.node.id,
     );
@@ -83,6 +83,11 @@ export class FailoverUnit {
 
   mayAcknowledge(): boolean {
     return this.controller.mayAcknowledge(realClock.now());
+  }
+
+  /** As standby: not SM and not VRRP master, so an SM's check after its stall may be answered. */
+  mayConfirm(): boolean {
+    return this.controller.currentRole === "standby" && this.vrrp?.status().state !== "master";
   }
 
   /** A majority of the known members is in this node's epoch (its own term). */
@@ -261,12 +266,22 @@ export class FailoverUnit {
       case "become-sm":
         this.serially("become-sm", () => this.becomeSm(action.epoch, action.cause));
         return;
-      case "become-standby": {
-        const free = action.stalled && !this.o.directory.leaseHoldersPossible();
+      case "become-standby":
         this.serially("become-standby", () => this.becomeStandby(action.cause, action.wipe));
-        if (free) this.feed({ kind: "no-lease-holders" });
         return;
-      }
+      case "stall-check":
+        this.vrrp?.hold();
+        this.o.directory.checkStandbys(action.since, (r) =>
+          this.feed(
+            r.ok
+              ? { kind: "stall-checked", ok: true }
+              : { kind: "stall-checked", ok: false, reason: r.reason },
+          ),
+        );
+        return;
+      case "stall-cleared":
+        this.vrrp?.resume();
+        return;
     }
   }
 
@@ -290,7 +305,7 @@ export class FailoverUnit {
       caughtUp: false,
       onRole: (change) => this.feed({ kind: "vrrp", state: change.state, cause: change.cause }),
       stallMs: this.stallMs,
-      onStall: () => this.feed({ kind: "tick" }),
+      onStall: (lateMs) => this.feed({ kind: "stall", lateMs }),
     });
     this.vrrp.start();
   }

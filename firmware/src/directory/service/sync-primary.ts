@@ -3,7 +3,8 @@
 // a standby "in sync" while it confirms in time, and grants an in-sync standby a lease in answer to each of
 // its confirmations. A message may be multicast once every in-sync standby holds it and every other
 // standby's last lease has run out; with no standby holding it, only while a majority of the known members
-// is in this SM's epoch.
+// is in this SM's epoch. After the SM stalled, it asks the standbys that may have held a lease meanwhile
+// whether they are still its standbys (checkStandbys).
 import type { Logger } from "../../log/logger.js";
 import type { SyncAppFrame } from "../sync/frames.js";
 import { LdapError, ResultCode } from "../model/types.js";
@@ -49,6 +50,15 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
+/** The outcome of checkStandbys. */
+export type StandbyCheck = { ok: true } | { ok: false; reason: string };
+
+interface PendingCheck {
+  seq: number;
+  waiting: Set<number>;
+  done: (result: StandbyCheck) => void;
+}
+
 export interface StandbyStatus {
   node: number;
   connected: boolean;
@@ -63,7 +73,8 @@ export class SyncPrimary {
   /** The highest CSN sent to the standbys. */
   private sentCsn = 0;
   private closed = false;
-  private leasesGranted = 0;
+  private checkSeq = 0;
+  private check: PendingCheck | null = null;
 
   constructor(private readonly o: SyncPrimaryOptions) {
     const end = o.now() + this.leaseSpan();
@@ -74,6 +85,7 @@ export class SyncPrimary {
   attach(node: number, link: StandbyLink): void {
     const known = this.standbys.get(node);
     known?.link?.close("replaced by a new link from the same node");
+    this.failCheck(node, "it connected again");
     const s = known ?? this.fresh(node, link, -Infinity);
     s.link = link;
     s.inSync = false;
@@ -89,6 +101,7 @@ export class SyncPrimary {
     const s = this.standbys.get(node);
     if (!s?.link) return;
     s.link = null;
+    this.failCheck(node, `its link closed: ${reason}`);
     this.outOfSync(s, `link closed: ${reason}`);
   }
 
@@ -100,6 +113,10 @@ export class SyncPrimary {
       if (s.inSync) this.o.onTakeoverRequest(node, frame.priority);
       return;
     }
+    if (frame.kind === "check-reply") {
+      if (frame.epoch === this.o.epoch) this.checkAnswered(node, frame.seq);
+      return;
+    }
     if (frame.kind !== "durable" || frame.epoch !== this.o.epoch) return;
     s.durable = Math.max(s.durable, frame.csn);
     s.pending = s.pending.filter((p) => p.csn > s.durable);
@@ -109,7 +126,6 @@ export class SyncPrimary {
     }
     if (s.inSync) {
       s.leaseEnd = this.o.now() + this.leaseSpan();
-      this.leasesGranted++;
       s.link.send({
         kind: "lease",
         epoch: this.o.epoch,
@@ -157,11 +173,24 @@ export class SyncPrimary {
   }
 
   /**
-   * Whether a standby may hold a lease from this term (one was granted, or inherited from the previous SM):
-   * then it may have taken over while this SM stalled.
+   * After this SM stalled: asks every standby whose lease (granted here, or inherited from the previous SM)
+   * ran at some time since `since` whether it is still a standby of this term; only such a standby can
+   * have been elected meanwhile. `done` gets ok once each has answered on its link, or the first reason
+   * one cannot (it has no link, its link closed). A later check replaces an unfinished one.
    */
-  leaseHoldersPossible(): boolean {
-    return this.leasesGranted > 0 || this.o.inheritedStandbys.length > 0;
+  checkStandbys(since: number, done: (result: StandbyCheck) => void): void {
+    const seq = (this.checkSeq = (this.checkSeq + 1) >>> 0);
+    this.check = null;
+    const waiting = new Set<number>();
+    for (const s of this.standbys.values()) {
+      if (s.leaseEnd <= since) continue;
+      if (!s.link) return done({ ok: false, reason: `standby ${s.node} may hold a lease and has no link` });
+      waiting.add(s.node);
+    }
+    if (waiting.size === 0) return done({ ok: true });
+    this.check = { seq, waiting, done };
+    for (const node of waiting)
+      this.standbys.get(node)?.link?.send({ kind: "check", epoch: this.o.epoch, seq });
   }
 
   /** The highest CSN every in-sync standby holds durably (the SM's own when none is in sync). */
@@ -189,6 +218,7 @@ export class SyncPrimary {
   /** Refuses what waits and closes every link. */
   close(reason: string): void {
     this.closed = true;
+    this.check = null;
     for (const w of this.waiters.splice(0)) w.reject(unavailable(reason));
     for (const s of this.standbys.values()) s.link?.close(reason);
     this.standbys.clear();
@@ -213,6 +243,20 @@ export class SyncPrimary {
     }
     if (held) return limit;
     return this.o.hasMajority() ? Infinity : -1;
+  }
+
+  private checkAnswered(node: number, seq: number): void {
+    const check = this.check;
+    if (!check || check.seq !== seq || !check.waiting.delete(node) || check.waiting.size > 0) return;
+    this.check = null;
+    check.done({ ok: true });
+  }
+
+  private failCheck(node: number, why: string): void {
+    const check = this.check;
+    if (!check?.waiting.has(node)) return;
+    this.check = null;
+    check.done({ ok: false, reason: `standby ${node} did not answer: ${why}` });
   }
 
   private outOfSync(s: Standby, reason: string): void {

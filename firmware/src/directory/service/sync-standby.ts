@@ -1,7 +1,8 @@
 // A standby's side of synchronous replication (docs/failover.md): hands the changes the SM sends over the
 // sync link to the replica, confirms what it holds durably after every commit and at least four times a
 // lease, and turns the SM's answers into leases. A lease runs from when this standby sent the confirmation
-// it answers, not from when the answer arrived: a late answer can only shorten it.
+// it answers, not from when the answer arrived: a late answer can only shorten it. It answers the SM's
+// check after a stall while it is still that SM's standby (mayConfirm).
 import type { Logger } from "../../log/logger.js";
 import type { SyncPeer } from "../sync/frames.js";
 
@@ -16,6 +17,8 @@ export interface SyncStandbyOptions {
   onChanges: (payload: Uint8Array) => void;
   onLease: (epoch: number, until: number) => void;
   onRelease: (epoch: number, csn: number) => void;
+  /** Whether this node is still a standby that is not taking over (a check may be answered). */
+  mayConfirm: () => boolean;
   log: Logger;
 }
 
@@ -42,6 +45,10 @@ export class SyncStandby {
         }
         case "release":
           o.onRelease(frame.epoch, frame.csn);
+          return;
+        case "check":
+          if (frame.epoch === o.peer.peerEpoch && o.mayConfirm())
+            o.peer.send({ kind: "check-reply", epoch: frame.epoch, seq: frame.seq });
           return;
         default:
           return;

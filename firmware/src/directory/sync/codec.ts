@@ -35,6 +35,8 @@ export const FIXED_BYTES = {
   durable: COMMON_BYTES + 12,
   "takeover-request": COMMON_BYTES + 3,
   release: COMMON_BYTES + 8,
+  check: COMMON_BYTES + 4,
+  "check-reply": COMMON_BYTES + 4,
 } as const;
 
 const ROLE_CODE: Record<SyncRole, number> = { sm: 1, standby: 2 };
@@ -105,6 +107,11 @@ export function writeFrame(frame: SyncFrame, buf: Buffer, at: number): void {
       return;
     case "release":
       writeU53(buf, frame.csn, o, "csn");
+      return;
+    case "check":
+    case "check-reply":
+      uint(frame.seq, 0xffffffff, `${frame.kind} seq`);
+      buf.writeUInt32BE(frame.seq, o);
       return;
   }
 }
@@ -180,5 +187,8 @@ export function decodeFrame(buf: Buffer): SyncFrame {
       return { kind, epoch, node: readNode(buf, o), priority: buf.readUInt8(o + 2) };
     case "release":
       return { kind, epoch, csn: readU53(buf, o, "csn") };
+    case "check":
+    case "check-reply":
+      return { kind, epoch, seq: buf.readUInt32BE(o) };
   }
 }

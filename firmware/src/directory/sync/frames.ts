@@ -20,6 +20,8 @@ export const FrameKind = {
   durable: 5,
   "takeover-request": 6,
   release: 7,
+  check: 8,
+  "check-reply": 9,
 } as const;
 
 /** Every frame carries `epoch`: the SM's manager epoch as the sender knows it. */
@@ -38,7 +40,11 @@ export type SyncFrame =
   // standby -> SM: caught up, holding a lease, higher priority: hand over to me
   | { kind: "takeover-request"; epoch: number; node: number; priority: number }
   // SM -> standby: I stopped taking writes, everything through csn is acknowledged: take over
-  | { kind: "release"; epoch: number; csn: number };
+  | { kind: "release"; epoch: number; csn: number }
+  // SM -> standby: I stalled; answer with this seq if you are still my standby and not taking over
+  | { kind: "check"; epoch: number; seq: number }
+  // standby -> SM: still your standby, answering check `seq`
+  | { kind: "check-reply"; epoch: number; seq: number };
 
 /** The frames the application sends and receives; hello and ready belong to the session's handshake. */
 export type SyncAppFrame = Exclude<SyncFrame, { kind: "hello" | "ready" }>;
@@ -48,8 +54,10 @@ export const SENT_BY: Readonly<Record<SyncAppFrame["kind"], SyncRole>> = {
   changes: "sm",
   lease: "sm",
   release: "sm",
+  check: "sm",
   durable: "standby",
   "takeover-request": "standby",
+  "check-reply": "standby",
 };
 
 /** One end of the link as its hello presents it. */

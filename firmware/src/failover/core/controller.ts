@@ -2,8 +2,10 @@
 // standby takes part in the election only while it is eligible (it holds a lease from the SM, so it holds
 // every acknowledged write; or it may start the group at boot), and becomes SM when VRRP makes it master.
 // An SM leaves the role when VRRP demotes it, when RMTP hears a higher epoch from a manager or from a
-// majority of the members, when its term wins no majority before its lease runs out, and when it notices
-// that it stalled. Events and the clock in, actions out.
+// majority of the members, when its term wins no majority before its lease runs out, and when, after a
+// stall, not every standby that may have held a lease confirms in time that it is still a standby of this
+// term (a stall alone proves nothing: the SM holds its adverts and acknowledgements back and asks). Events
+// and the clock in, actions out.
 import type { FailoverAction, FailoverEvent, FailoverParams, FailoverStatus, Role } from "./types.js";
 
 /**
@@ -43,6 +45,8 @@ export class FailoverController {
   private vrrpRunning = false;
   private lastSeenAt: number | null = null;
   private stalls = 0;
+  /** As SM after a stall: since when, how long, and when the check of the standbys began. */
+  private stallCheck: { since: number; gapMs: number; startedAt: number } | null = null;
   private lastChange: FailoverStatus["lastChange"] = null;
   private actions: FailoverAction[] = [];
 
@@ -66,6 +70,7 @@ export class FailoverController {
     return (
       this.role === "sm" &&
       this.term?.established === true &&
+      this.stallCheck === null &&
       (this.lastSeenAt === null || now - this.lastSeenAt <= this.params.stallMs)
     );
   }
@@ -78,6 +83,12 @@ export class FailoverController {
         this.bootEligible = event.bootEligible;
         break;
       case "tick":
+        break;
+      case "stall":
+        this.stalled(now - event.lateMs, Math.round(event.lateMs), now);
+        break;
+      case "stall-checked":
+        this.onStallChecked(event.ok, event.reason ?? "", now);
         break;
       case "vrrp":
         this.onVrrp(event.state, event.cause, now);
@@ -102,12 +113,6 @@ export class FailoverController {
       case "higher-epoch":
         this.onHigherEpoch(event.epoch, event.node, now);
         break;
-      case "no-lease-holders":
-        if (this.role === "standby") {
-          this.bootEligible = true;
-          this.log("info", "eligible-after-stall", { reason: "no standby held a lease from this SM" });
-        }
-        break;
       case "handover":
         if (this.role === "sm") this.push({ kind: "vrrp-release" });
         break;
@@ -131,6 +136,7 @@ export class FailoverController {
       vrrp: this.vrrp,
       vrrpRunning: this.vrrpRunning,
       stalls: this.stalls,
+      checkingStall: this.stallCheck !== null,
       lastChange: this.lastChange,
     };
   }
@@ -145,11 +151,56 @@ export class FailoverController {
     const last = this.lastSeenAt;
     this.lastSeenAt = now;
     if (last === null || now - last <= this.params.stallMs) return;
+    this.stalled(last, Math.round(now - last), now);
+  }
+
+  /**
+   * As SM, a stall from `since`: a standby may have been elected meanwhile. Adverts and acknowledgements
+   * stop until every standby that may have held a lease since then confirms. A stall that began before
+   * the running check is the same one, reported again (by VRRP's late timer); a later one starts the
+   * check again, from the earlier start.
+   */
+  private stalled(since: number, gapMs: number, now: number): void {
+    const check = this.stallCheck;
+    if (this.role === "sm" && check && since < check.startedAt) return;
     this.stalls++;
-    const gapMs = Math.round(now - last);
     this.log("warn", "stalled", { gapMs, role: this.role });
-    if (this.role === "sm")
-      this.leave(`stalled for ${gapMs} ms: a backup may have taken over`, now, false, true);
+    if (this.role !== "sm") return;
+    const from = Math.min(since, check?.since ?? since);
+    this.stallCheck = { since: from, gapMs: Math.max(gapMs, check?.gapMs ?? 0), startedAt: now };
+    this.push({ kind: "stall-check", since: from });
+  }
+
+  /**
+   * Ends a term after a stall that not every standby could clear. Like a VRRP demotion, this node may
+   * stand again until it hears the next manager (nobody may have taken over: a lease holder that lost
+   * its link, say); its VRRP router, held back as master, restarts as a backup after advertising
+   * priority 0, so a standby that may take over does so at once.
+   */
+  private leaveAfterStall(cause: string, now: number): void {
+    const established = this.term?.established ?? false;
+    this.leave(cause, now, false);
+    if (established) this.bootEligible = true;
+    if (this.vrrpRunning) {
+      this.vrrpRunning = false;
+      this.vrrp = "initialize";
+      this.push({ kind: "vrrp-stop" });
+    }
+  }
+
+  private onStallChecked(ok: boolean, reason: string, now: number): void {
+    const check = this.stallCheck;
+    if (this.role !== "sm" || !check) return;
+    if (!ok) {
+      this.leaveAfterStall(`stalled for ${check.gapMs} ms and ${reason}`, now);
+      return;
+    }
+    this.stallCheck = null;
+    this.log("info", "stall-cleared", {
+      gapMs: check.gapMs,
+      checkedMs: Math.round(now - check.startedAt),
+    });
+    this.push({ kind: "stall-cleared" });
   }
 
   private onVrrp(state: FailoverStatus["vrrp"], cause: string, now: number): void {
@@ -210,16 +261,25 @@ export class FailoverController {
   }
 
   private checkTerm(now: number): void {
+    const check = this.stallCheck;
+    if (this.role === "sm" && check && now >= check.startedAt + this.params.checkMs) {
+      this.leaveAfterStall(
+        `stalled for ${check.gapMs} ms and not every standby confirmed within ${this.params.checkMs} ms`,
+        now,
+      );
+      return;
+    }
     const term = this.term;
     if (this.role !== "sm" || !term || term.established || now < term.deadline) return;
     this.leave(`no majority of ${this.known} known members joined epoch ${term.epoch} in time`, now, false);
   }
 
-  private leave(cause: string, now: number, planned: boolean, stalled = false): void {
+  private leave(cause: string, now: number, planned: boolean): void {
     const term = this.term;
     const established = term?.established ?? false;
     this.role = "standby";
     this.term = null;
+    this.stallCheck = null;
     this.higher.clear();
     const followEpoch = this.followEpoch;
     if (established && term) this.followEpoch = Math.max(this.followEpoch, term.epoch);
@@ -229,7 +289,6 @@ export class FailoverController {
       cause,
       wipe: established && !planned,
       followEpoch: established ? null : followEpoch,
-      stalled,
     });
   }
 
@@ -244,8 +303,15 @@ export class FailoverController {
       this.vrrp = "initialize";
       this.push({ kind: "vrrp-stop" });
     }
-    const at = this.role === "sm" ? this.term?.deadline : this.leaseUntil;
-    if (at !== undefined && at > now && Number.isFinite(at)) this.push({ kind: "set-timer", at });
+    const check = this.stallCheck;
+    const at =
+      this.role === "sm"
+        ? Math.min(
+            check ? check.startedAt + this.params.checkMs : Infinity,
+            this.term && !this.term.established ? this.term.deadline : Infinity,
+          )
+        : this.leaseUntil;
+    if (at > now && Number.isFinite(at)) this.push({ kind: "set-timer", at });
   }
 
   private changed(cause: string, now: number, planned = false): void {

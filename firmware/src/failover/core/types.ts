@@ -10,10 +10,15 @@ export interface FailoverParams {
   leaseMs: number;
   /**
    * A gap longer than this between two readings of the clock (the process was stopped, or starved) is a
-   * stall: an SM that stalled steps down before it acts, since a backup may have taken over meanwhile.
-   * Set to the VRRP advertisement interval times three: the least Master_Down_Interval of any backup.
+   * stall: a backup may have taken over meanwhile. Set to the VRRP advertisement interval times three: the
+   * least Master_Down_Interval of any backup.
    */
   stallMs: number;
+  /**
+   * After a stall, how long an SM waits for every standby that may have held a lease to confirm that it is
+   * still a standby of this term; without all confirmations by then it steps down.
+   */
+  checkMs: number;
 }
 
 export type Role = "standby" | "sm";
@@ -27,6 +32,10 @@ export type FailoverEvent =
   | { kind: "start"; bootEligible: boolean }
   /** A timer the controller asked for, or a watchdog reading of the clock. */
   | { kind: "tick" }
+  /** The driver saw a stall the controller's own readings may not show (a VRRP advert timer ran late). */
+  | { kind: "stall"; lateMs: number }
+  /** The outcome of a stall-check: every standby that may have held a lease confirmed, or why not. */
+  | { kind: "stall-checked"; ok: boolean; reason?: string }
   /** The VRRP router changed state. */
   | { kind: "vrrp"; state: "master" | "backup" | "initialize"; cause: string }
   /** The SM granted this standby a lease for the SM's epoch, valid until `until` (our clock). */
@@ -40,18 +49,20 @@ export type FailoverEvent =
   /** RMTP stepped down by itself: another manager announced a higher epoch. */
   | { kind: "stepped-down"; cause: string }
   /** As SM: a planned handover to a caught-up standby is ready (writes drained); release the role. */
-  | { kind: "handover" }
-  /**
-   * After this node left the SM role on a stall: no standby ever held a lease from its term, so nobody
-   * could have taken over meanwhile; it may stand again as the last manager.
-   */
-  | { kind: "no-lease-holders" };
+  | { kind: "handover" };
 
 export type FailoverAction =
   | { kind: "vrrp-start" }
   | { kind: "vrrp-stop" }
   /** Advertise priority 0 and become a backup: the planned handover. */
   | { kind: "vrrp-release" }
+  /**
+   * The SM stalled: hold VRRP adverts back (a backup may be master now, and ours would demote it) and ask
+   * every standby that may have held a lease since `since` whether it still is ours (answer: stall-checked).
+   */
+  | { kind: "stall-check"; since: number }
+  /** Every such standby confirmed: VRRP advertises again. */
+  | { kind: "stall-cleared" }
   /** Start a manager term at `epoch` (persist it first): RMTP manager, directory writer, virtual IP. */
   | { kind: "become-sm"; epoch: number; cause: string }
   /**
@@ -60,7 +71,7 @@ export type FailoverAction =
    * otherwise make the live SM step down). `wipe`: this node's store may hold changes no other node has
    * (a term that ended unplanned); the replica takes a full refresh.
    */
-  | { kind: "become-standby"; cause: string; wipe: boolean; followEpoch: number | null; stalled: boolean }
+  | { kind: "become-standby"; cause: string; wipe: boolean; followEpoch: number | null }
   | { kind: "set-timer"; at: number }
   | { kind: "log"; level: "info" | "warn"; event: string; fields: Record<string, unknown> };
 
@@ -75,5 +86,7 @@ export interface FailoverStatus {
   vrrp: "master" | "backup" | "initialize";
   vrrpRunning: boolean;
   stalls: number;
+  /** As SM: a stall is being checked (writes are not acknowledged, adverts are held back). */
+  checkingStall: boolean;
   lastChange: { role: Role; cause: string; at: number } | null;
 }

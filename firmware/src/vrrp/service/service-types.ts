@@ -27,8 +27,8 @@ export interface VrrpServiceOptions {
   /**
    * A master's advert timer that runs this much later than due means the process was stopped or starved:
    * it must not advertise from its old state (a backup may have taken over meanwhile). The advert is not
-   * sent and onStall is told, so the owner re-checks its role first (failover: it steps down and stops the
-   * router). Default: no check.
+   * sent, adverts are held as by hold(), and onStall is told, so the owner re-checks its role first
+   * (failover: it asks its standbys, then calls resume() or stops the router). Default: no check.
    */
   stallMs?: number;
   onStall?: (lateMs: number) => void;

@@ -28,6 +28,8 @@ export class VrrpService {
   private draining = false;
   private running = false;
   private stopped = false;
+  /** Adverts held back (priority 0 still goes out): see hold(). */
+  private held = false;
 
   constructor(private readonly options: VrrpServiceOptions) {
     this.router = new VirtualRouter(
@@ -53,6 +55,25 @@ export class VrrpService {
   /** A planned handover: as master, advertise priority 0 and become a backup. */
   release(): void {
     this.feed({ kind: "release" });
+  }
+
+  /**
+   * Stops advertising (a master stays master and still gives up to a better advert) until resume(): the
+   * owner checks, after a stall, that no backup took over meanwhile, which our adverts would demote.
+   */
+  hold(): void {
+    this.held = true;
+    this.cancelTimer("adver");
+  }
+
+  /** Ends hold(): a master advertises at once if an advert is due, then on its interval. */
+  resume(): void {
+    if (!this.held || this.stopped) return;
+    this.held = false;
+    const at = this.router.status().timers.adver;
+    if (at === undefined) return;
+    if (at <= this.options.clock.now()) this.feed({ kind: "timer", timer: "adver" });
+    else this.setTimer("adver", at);
   }
 
   /** Advertises priority 0 if master, waits for the sends in flight, then closes the transport. */
@@ -116,6 +137,7 @@ export class VrrpService {
       case "cancel-timer":
         return this.cancelTimer(action.timer);
       case "send-advert":
+        if (this.held && action.priority !== 0) return;
         return this.send(action.priority, action.intervalCs);
       case "become-master":
         return this.role({
@@ -137,11 +159,13 @@ export class VrrpService {
 
   private setTimer(timer: TimerName, at: number): void {
     this.cancelTimer(timer);
+    if (timer === "adver" && this.held) return;
     const handle = this.options.clock.setTimer(at, () => {
       this.timers.delete(timer);
       const lateMs = this.options.clock.now() - at;
       if (timer === "adver" && this.options.stallMs !== undefined && lateMs > this.options.stallMs) {
         this.options.log.warn("vrrp.stalled", { timer, lateMs: Math.round(lateMs) });
+        this.held = true;
         this.options.onStall?.(lateMs);
         return;
       }
