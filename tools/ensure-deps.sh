@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(iproute2 nftables socat tshark procps slapd ldap-utils keepalived iputils-ping)
-commands=(ip nft socat tshark pkill ldapadd ldapsearch ping)
+debian_packages=(iproute2 nftables socat tshark procps slapd ldap-utils keepalived iputils-ping python3)
+commands=(ip nft socat tshark pkill ldapadd ldapsearch ping python3)
 
 missing=0
 for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || missing=1; done

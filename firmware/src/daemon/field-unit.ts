@@ -136,7 +136,6 @@ export class FieldUnit {
     this.pinger?.stop();
     this.leds?.set("stopped");
     this.leds?.close();
-    this.notify?.close();
   }
 
   private send(fields: Parameters<SdNotify["send"]>[0]): void {

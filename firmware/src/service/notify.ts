@@ -8,20 +8,16 @@
 // core developer, about 10 million downloads a month, last release 2025) is a small C++ addon that sends
 // from this process, so the sender is the main PID and NotifyAccess=main holds; it builds with node-gyp
 // from the lockfile exactly as raw-socket already does here, and needs no libsystemd.
-// Each message is sent with sendto() to the path, not on a connected socket, so a `systemctl daemon-reexec`
-// (which re-creates the socket) does not break notifications. Abstract-namespace sockets ("@...") are not
+// Each message goes out on a socket of its own with sendto() to the path, as libsystemd's sd_notify does: a
+// `systemctl daemon-reexec` (which re-creates the socket) does not break notifications, and no open socket
+// keeps the process alive after a failed start. Abstract-namespace sockets ("@...") are not
 // supported by the addon and are refused with a clear error; systemd uses /run/systemd/notify.
-import unixDgram, { type UnixDgramSocket } from "unix-dgram";
+import unixDgram from "unix-dgram";
 
 export type NotifyFields = Partial<Record<"READY" | "STATUS" | "WATCHDOG" | "STOPPING" | "ERRNO", string>>;
 
 export class SdNotify {
-  private readonly socket: UnixDgramSocket;
-
-  private constructor(readonly path: string) {
-    this.socket = unixDgram.createSocket("unix_dgram");
-    this.socket.on("error", () => undefined);
-  }
+  private constructor(readonly path: string) {}
 
   /** The notifier for $NOTIFY_SOCKET, or null when the process is not a Type=notify service. */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): SdNotify | null {
@@ -40,12 +36,14 @@ export class SdNotify {
       .map(([key, value]) => `${key}=${(value ?? "").replace(/\n/g, " ")}`)
       .join("\n");
     const buf = Buffer.from(text);
-    return new Promise((resolve, reject) =>
-      this.socket.send(buf, 0, buf.length, this.path, (err) => (err ? reject(err) : resolve())),
-    );
-  }
-
-  close(): void {
-    this.socket.close();
+    return new Promise((resolve, reject) => {
+      const socket = unixDgram.createSocket("unix_dgram");
+      socket.on("error", () => undefined);
+      socket.send(buf, 0, buf.length, this.path, (err) => {
+        socket.close();
+        if (err) reject(err);
+        else resolve();
+      });
+    });
   }
 }

@@ -31,7 +31,8 @@ export function writeProperty(tree: Tree, path: string, ...strings: string[]): v
 export function addLed(tree: Tree, name: string, trigger = "mmc0"): string {
   const dir = join(tree.sysfs, "class", "leds", name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "trigger"), `none [${trigger}] timer heartbeat default-on\n`);
+  const triggers = ["none", "mmc0", "timer", "heartbeat", "default-on"];
+  writeFileSync(join(dir, "trigger"), `${triggers.map((t) => (t === trigger ? `[${t}]` : t)).join(" ")}\n`);
   writeFileSync(join(dir, "brightness"), "0\n");
   writeFileSync(join(dir, "max_brightness"), "255\n");
   return dir;

@@ -1,10 +1,12 @@
 // `iss status`: what a running daemon says about itself: role, epoch, manager, members, transport counters,
-// and on an SM/BSM board its failover state (role, term, VRRP, sync peers and their lag).
+// on an SM/BSM board its failover state (role, term, VRRP, sync peers and their lag), and the unit's board
+// and status LEDs.
 import { parseArgs } from "node:util";
 import type { Command } from "../command.js";
 import { connectDaemon, controlOptions } from "../control-target.js";
 import type { DaemonStatus } from "../../daemon/daemon.js";
 import type { FailoverUnitStatus } from "../../daemon/failover.js";
+import type { FieldUnitStatus } from "../../daemon/field-unit.js";
 
 export function renderStatus(s: DaemonStatus): string {
   const r = s.rmtp;
@@ -17,8 +19,21 @@ export function renderStatus(s: DaemonStatus): string {
       `  frames sent ${c.framesSent}, received ${c.framesReceived}, re-sent ${c.resentFrames}; messages sent ${c.messagesSent}, delivered ${c.messagesDelivered}`,
       `  rejected: auth ${c.authFailures}, replayed ${c.replayedFrames}, stale epoch ${c.staleEpochFrames}, malformed ${c.rejectedFrames}; evictions ${c.evictions}, gaps ${c.gaps}`,
       ...(s.failover ? renderFailover(s.failover) : []),
+      renderUnit(s.unit),
     ].join("\n") + "\n"
   );
+}
+
+/** The board, what its LEDs show (docs/leds.md) and whether systemd was told the unit is ready. */
+function renderUnit(u: FieldUnitStatus): string {
+  const board = u.board ? `board ${u.board.id}` : "no board";
+  const leds = u.leds
+    ? `LEDs ${u.leds.shown} (${u.leds.leds.map((l) => `${l.colour} ${l.pattern}`).join(", ")})`
+    : "no LEDs";
+  const systemd = u.systemd.notify
+    ? `systemd ${u.systemd.ready ? "ready" : "starting"}`
+    : "not under systemd";
+  return `  unit: ${board}, ${leds}, ${systemd}`;
 }
 
 /** Role, term, VRRP, the peer(s) on the sync link and how far behind they are, and the last role change. */
