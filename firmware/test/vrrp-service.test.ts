@@ -324,3 +324,26 @@ test("an advert timer that runs later than stallMs is not sent: adverts are held
   clock.advance(100);
   t.is(service.status().counters.advertsSent, sent + 3, "at once, then every 50 ms");
 });
+
+test("a fenced router's adverts are ignored until it advertises priority 0", (t) => {
+  const lab = new Lab();
+  const sm = lab.add("sm", "10.77.0.1", 200);
+  const bsm = lab.add("bsm", "10.77.0.2", 100);
+  lab.startAll();
+  lab.clock.advance(2000);
+  sm.port.loss = { inbound: 1, outbound: 1 };
+  lab.clock.advance(1000);
+  t.deepEqual(lab.masters().sort(), ["bsm", "sm"], "the cut SM hears nothing and stays master");
+  bsm.service.fence("10.77.0.1");
+  sm.port.loss = { inbound: 0, outbound: 0 };
+  lab.clock.advance(1000);
+  t.true(lab.masters().includes("bsm"), "the restored SM's higher priority does not demote the new master");
+  t.true(bsm.service.status().driver.fenced > 0);
+  void sm.service.stop();
+  lab.clock.advance(10);
+  t.deepEqual(lab.masters(), ["bsm"]);
+  t.truthy(
+    lab.logs.find((r) => r.event === "vrrp.unfenced"),
+    "priority 0 ends the fence",
+  );
+});

@@ -315,7 +315,9 @@ export class FailoverUnit {
     counters.epoch = epoch;
     counters.managerOf = epoch;
     writeCounters(node.dataDir, counters);
-    if (!endpoint.status().manager?.self) endpoint.becomeManager(epoch, cause);
+    const previous = endpoint.status().manager;
+    if (previous && !previous.self && previous.address) this.vrrp?.fence(previous.address);
+    if (!previous?.self) endpoint.becomeManager(epoch, cause);
     await directory.becomeSm({
       epoch,
       hasMajority: () => this.hasMajority(),
@@ -339,6 +341,7 @@ export class FailoverUnit {
   private async becomeStandby(cause: string, wipe: boolean): Promise<void> {
     const { counters, node, endpoint, directory } = this.o;
     if (endpoint.status().manager?.self) endpoint.stepDown(cause);
+    this.vrrp?.fence(null);
     await directory.becomeStandby(cause, wipe);
     await this.removeVirtualAddress();
     counters.managerOf = 0;

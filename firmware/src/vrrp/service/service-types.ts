@@ -40,6 +40,8 @@ export interface VrrpServiceCounters {
   /** Accepted advertisements by the checksum variant that matched. */
   checksums: Record<ChecksumVariant, number>;
   sendErrors: number;
+  /** Adverts dropped because their source is fenced (see VrrpService.fence). */
+  fenced: number;
 }
 
 export interface VrrpServiceStatus extends VrrpStatus {

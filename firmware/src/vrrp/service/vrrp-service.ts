@@ -1,5 +1,6 @@
 // The VRRP driver: binds one VirtualRouter (sans-I/O) to a VrrpTransport and a Clock. It decodes received
-// datagrams (counting and rate-limit-logging what the codec rejects), turns set-timer/cancel-timer into
+// datagrams (counting and rate-limit-logging what the codec rejects, dropping a fenced router's adverts),
+// turns set-timer/cancel-timer into
 // clock timers, encodes and sends adverts from the transport's address, and reports role changes. It does
 // not move the virtual IP: a role-change handler does that.
 import { decodeIpv4Packet } from "../codec/decode.js";
@@ -22,7 +23,9 @@ export class VrrpService {
     rejected: {},
     checksums: { "pseudo-header": 0, "message-only": 0 },
     sendErrors: 0,
+    fenced: 0,
   };
+  private fenced: string | null = null;
   private readonly pendingSends = new Set<Promise<void>>();
   private readonly queue: VrrpEvent[] = [];
   private draining = false;
@@ -66,6 +69,17 @@ export class VrrpService {
     this.cancelTimer("adver");
   }
 
+  /**
+   * Ignores the adverts of the router at `address` until it advertises priority 0 (it gave up the role)
+   * or fence(null): a new SM fences the SM it replaced, whose term is over but whose higher priority would
+   * demote it if its adverts arrived before it learnt so (a restored link).
+   */
+  fence(address: string | null): void {
+    if (address === this.fenced) return;
+    this.fenced = address;
+    this.options.log.info(address ? "vrrp.fenced" : "vrrp.unfenced", { address, reason: "asked" });
+  }
+
   /** Ends hold(): a master advertises at once if an advert is due, then on its interval. */
   resume(): void {
     if (!this.held || this.stopped) return;
@@ -94,7 +108,12 @@ export class VrrpService {
       ...this.router.status(),
       localAddress: this.options.transport.localAddress,
       running: this.running,
-      driver: { rejected: { ...c.rejected }, checksums: { ...c.checksums }, sendErrors: c.sendErrors },
+      driver: {
+        rejected: { ...c.rejected },
+        checksums: { ...c.checksums },
+        sendErrors: c.sendErrors,
+        fenced: c.fenced,
+      },
     };
   }
 
@@ -113,6 +132,14 @@ export class VrrpService {
       return;
     }
     this.counters.checksums[r.checksum]++;
+    if (this.fenced === r.source) {
+      if (r.advert.priority !== 0) {
+        this.counters.fenced++;
+        return;
+      }
+      this.fenced = null;
+      this.options.log.info("vrrp.unfenced", { address: r.source, reason: "it advertised priority 0" });
+    }
     this.feed({ kind: "advert", advert: r.advert, source: r.source });
   }
 
