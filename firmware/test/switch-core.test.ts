@@ -113,13 +113,13 @@ test("repair scheduler: settles a burst, queues one more during a repair, backs 
   const s = new RepairScheduler({ settleMs: 30, backoffMs: 1000 });
   t.deepEqual(s.onNotification(0), { at: 30 });
   t.deepEqual(s.onNotification(10), { at: 30 });
-  t.false(s.onWake(20));
-  t.true(s.onWake(30));
+  t.deepEqual(s.onWake(20), { at: 30 });
+  t.is(s.onWake(30), "repair");
   t.is(s.onNotification(35), null);
   t.deepEqual(s.onRepairDone(40, true), { at: 70 });
-  t.true(s.onWake(70));
+  t.is(s.onWake(70), "repair");
   t.deepEqual(s.onRepairDone(80, false), { at: 1080 });
-  t.false(s.onWake(500));
-  t.true(s.onWake(1080));
+  t.deepEqual(s.onWake(500), { at: 1080 });
+  t.is(s.onWake(1080), "repair");
   t.is(s.onRepairDone(1090, true), null);
 });

@@ -27,13 +27,14 @@ export class RepairScheduler {
     return { at: this.dueAt };
   }
 
-  /** A wake-up: true when the repair should run now. */
-  onWake(now: number): boolean {
-    if (this.running || this.dueAt === null || now < this.dueAt) return false;
+  /** A wake-up: "repair" when the repair should run now, else when to wake again (timers may fire early). */
+  onWake(now: number): "repair" | Wake {
+    if (this.running || this.dueAt === null) return null;
+    if (now < this.dueAt) return { at: this.dueAt };
     this.dueAt = null;
     this.running = true;
     this.again = false;
-    return true;
+    return "repair";
   }
 
   onRepairDone(now: number, ok: boolean): Wake {

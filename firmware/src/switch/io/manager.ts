@@ -78,7 +78,8 @@ export class SwitchManager {
   }
 
   private async wake(): Promise<void> {
-    if (!this.scheduler.onWake(performance.now())) return;
+    const next = this.scheduler.onWake(performance.now());
+    if (next !== "repair") return this.arm(next);
     let ok = false;
     try {
       ok = await this.repair();
