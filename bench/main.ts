@@ -2,6 +2,7 @@
 // below (later: net, snmp) and owns its options; `--json` prints one JSON object on stdout.
 import { runDirectoryBench } from "./directory/bench.js";
 import { runFailoverBench } from "./failover/bench.js";
+import { runNetBench } from "./net/bench.js";
 import { runRmtpBench } from "./rmtp/bench.js";
 
 interface Benchmark {
@@ -24,6 +25,10 @@ const benchmarks: Record<string, Benchmark> = {
     summary:
       "SM/BSM failover on the virtual lab: detection and takeover per fault class, lost writes, false failovers, against keepalived",
     run: runFailoverBench,
+  },
+  net: {
+    summary: "the switch: 4094 VLANs, 1,000 MDB entries, no-op reconcile and drift repair, against bridge -batch",
+    run: runNetBench,
   },
 };
 
