@@ -22,6 +22,8 @@ import { startFailover } from "./failover-start.js";
 import type { FailoverUnit, FailoverUnitStatus } from "./failover.js";
 import type { ChangeOp } from "../directory/model/types.js";
 import { FieldUnit, type FieldUnitStatus } from "./field-unit.js";
+import { desiredState } from "../switch/core/desired.js";
+import { SwitchManager } from "../switch/io/manager.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
 
@@ -60,6 +62,12 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     managerOf: previous.managerOf,
   };
   writeCounters(dataDir, counters);
+
+  /* The switch first: the service address may live on one of its 802.1Q interfaces. */
+  const switchManager = config.switch
+    ? new SwitchManager(desiredState(config.switch, config.rmtp.group), log.child("switch"))
+    : undefined;
+  await switchManager?.start();
 
   const transport = await UdpTransport.open({
     group: config.rmtp.group,
@@ -207,6 +215,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       await directory?.close();
       await endpoint.close();
       await control.close();
+      switchManager?.close();
       unit.close();
       log.info("stopped", { reason });
     },
