@@ -50,7 +50,7 @@ export interface RunningDaemon {
 
 export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<RunningDaemon> {
   const { config } = loaded;
-  const unit = await FieldUnit.open(config, log);
+  const field = await FieldUnit.open(config, log);
   const startedAt = Date.now();
   const dataDir = config.node.dataDir;
   const previous = readCounters(dataDir);
@@ -86,11 +86,11 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     uptimeMs: Date.now() - startedAt,
     rmtp: endpoint.status(),
     ...(failover ? { failover: failover.status() } : {}),
-    unit: unit.status(),
+    unit: field.status(),
   });
   const control = new ControlServer(config.control.socket, {
     status,
-    "led.identify": (args) => unit.identify(args.seconds === undefined ? 30 : Number(args.seconds)),
+    "led.identify": (args) => field.identify(args.seconds === undefined ? 30 : Number(args.seconds)),
     "rmtp.submit": (args) => {
       if (typeof args.payloadBase64 !== "string") throw new Error("rmtp.submit needs payloadBase64");
       return { messageId: sends.submit(Buffer.from(args.payloadBase64, "base64")) };
@@ -193,7 +193,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     throw err;
   }
   await control.listen();
-  unit.follow(status);
+  field.follow(status);
 
   log.info("started", {
     name: config.node.name,
@@ -210,13 +210,13 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     endpoint,
     async stop(reason: string) {
       log.info("stopping", { reason });
-      await unit.stopping();
+      await field.stopping();
       await failover?.stop();
       await directory?.close();
       await endpoint.close();
       await control.close();
       switchManager?.close();
-      unit.close();
+      field.close();
       log.info("stopped", { reason });
     },
   };
