@@ -1,7 +1,7 @@
 // Runs inside the benchmark's namespace (or the test VM): programs one bulk state with the switch
 // reconciler and with iproute2's `bridge -batch` on fresh links, a no-op reconcile, and a drift repair, and
 // prints one `NRT-BENCH {json}` line. Modes: `mdb` (1,000 groups on 8 ports), `vlan` (4094 VLANs on 2 ports).
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { switchSchema } from "../../firmware/src/config/switch-schema.js";
 import { Logger } from "../../firmware/src/log/logger.js";
 import { desiredState } from "../../firmware/src/switch/core/desired.js";
@@ -38,6 +38,7 @@ async function cleanup(prefix: string, ports: string[]): Promise<void> {
 }
 
 const prefix = nrtName();
+const batchFile = `/tmp/${prefix}.batch`;
 const ports = await addPorts(null, prefix, portCount);
 try {
   const sw = switchSchema.parse({
@@ -65,7 +66,7 @@ try {
           { length: groupCount },
           (_, i) => `mdb add dev ${prefix}br port ${ports[i % portCount]} grp ${groupOf(i)} permanent`,
         );
-  const batchFile = `/tmp/${prefix}.batch`;
+
   writeFileSync(batchFile, lines.join("\n") + "\n");
   const b0 = performance.now();
   await run([systemTool("bridge"), "-batch", batchFile]);
@@ -131,4 +132,5 @@ try {
   );
 } finally {
   await cleanup(prefix, ports);
+  rmSync(batchFile, { force: true });
 }
