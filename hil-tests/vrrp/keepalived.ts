@@ -15,11 +15,19 @@ export interface KeepalivedInstance {
   /** Seconds, as keepalived's advert_int (VRRPv3 sends it in centiseconds). */
   advertIntSeconds: number;
   virtualAddress: string;
+  /** The state it starts in (default MASTER, which advertises at once). */
+  state?: "MASTER" | "BACKUP";
+}
+
+export interface KeepalivedProcess {
+  child: ChildProcess;
+  /** Everything it printed so far (state changes: "Entering MASTER STATE" and so on). */
+  output(): string;
 }
 
 export const keepalivedBinary = "/usr/sbin/keepalived";
 
-/** The config keepalived runs with: VRRPv3, one instance, MASTER, no authentication (v3 has none). */
+/** The config keepalived runs with: VRRPv3, one instance, no authentication (v3 has none). */
 export function keepalivedConfig(i: KeepalivedInstance): string {
   return [
     "global_defs {",
@@ -27,7 +35,7 @@ export function keepalivedConfig(i: KeepalivedInstance): string {
     "  vrrp_version 3",
     "}",
     "vrrp_instance VI_1 {",
-    "  state MASTER",
+    `  state ${i.state ?? "MASTER"}`,
     `  interface ${i.interfaceName}`,
     `  virtual_router_id ${i.vrid}`,
     `  priority ${i.priority}`,
@@ -45,7 +53,11 @@ export function keepalivedVersion(): string {
   return (out.stderr + out.stdout).split("\n")[0]!.trim();
 }
 
-export function startKeepalived(t: ExecutionContext, ns: string, instance: KeepalivedInstance): ChildProcess {
+export function startKeepalived(
+  t: ExecutionContext,
+  ns: string,
+  instance: KeepalivedInstance,
+): KeepalivedProcess {
   const dir = mkdtempSync(join(tmpdir(), "iss-keepalived-"));
   const config = join(dir, "keepalived.conf");
   writeFileSync(config, keepalivedConfig(instance));
@@ -78,5 +90,5 @@ export function startKeepalived(t: ExecutionContext, ns: string, instance: Keepa
     rmSync(dir, { recursive: true, force: true });
     if (!t.passed) t.log(`keepalived log:\n${log}`);
   });
-  return child;
+  return { child, output: () => log };
 }

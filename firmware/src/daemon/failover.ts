@@ -48,6 +48,8 @@ export class FailoverUnit {
   private readonly stallMs: number;
   private vrrp: VrrpService | null = null;
   private vrrpTransport: MasterSendTransport | null = null;
+  /** Whether the VRRP router may preempt a lower-priority master (see syncPreemption). */
+  private preemptOpen = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly watchdog: NodeJS.Timeout;
   private discovery: NodeJS.Timeout | undefined;
@@ -233,6 +235,7 @@ export class FailoverUnit {
     const actions = this.controller.handle(event, realClock.now());
     for (const action of actions) this.apply(action);
     const status = this.controller.status(realClock.now());
+    this.syncPreemption(status.eligible);
     if (status.role === "sm" && status.established && this.bootstrappedEpoch !== status.epoch) {
       this.bootstrappedEpoch = status.epoch;
       this.serially("bootstrap", () => this.o.directory.bootstrap());
@@ -285,12 +288,30 @@ export class FailoverUnit {
     }
   }
 
+  /**
+   * VRRP preemption of a lower-priority master is open while this node is eligible (it holds every
+   * acknowledged write) and that master is not the SM RMTP follows: over our own SM the planned handover
+   * is the way back, but a master that is no SM (keepalived in the same VRID, which may win the race to
+   * Master_Down_Interval) would otherwise hold the address with no SM behind it.
+   */
+  private syncPreemption(eligible: boolean): void {
+    const vrrp = this.vrrp;
+    if (!vrrp) return;
+    const master = vrrp.status().master;
+    const open = eligible && master !== null && master !== this.o.endpoint.status().manager?.address;
+    if (open === this.preemptOpen) return;
+    this.preemptOpen = open;
+    vrrp.caughtUp(open);
+    this.o.log.info("vrrp-preemption", { open, master });
+  }
+
   private startVrrp(): void {
     const { failover, node } = this.o;
     const transport = new MasterSendTransport(
       RawTransport.open({ interfaceName: failover.device ?? node.interface, localAddress: node.address }),
     );
     this.vrrpTransport = transport;
+    this.preemptOpen = false;
     this.vrrp = new VrrpService({
       config: {
         vrid: failover.vrid,
