@@ -27,7 +27,8 @@ const benchmarks: Record<string, Benchmark> = {
     run: runFailoverBench,
   },
   net: {
-    summary: "the switch: 4094 VLANs, 1,000 MDB entries, no-op reconcile and drift repair, against bridge -batch",
+    summary:
+      "the switch: 4094 VLANs, 1,000 MDB entries, no-op reconcile and drift repair, against bridge -batch",
     run: runNetBench,
   },
 };
