@@ -41,10 +41,12 @@ test("a recipient killed mid-transfer is evicted and does not stall the others b
   const baselineMs = Date.now() - baselineStart;
 
   const payload = randomBytes(messageBytes);
+  // Read before the submission: read after it, on a loaded machine the answer can come once the whole
+  // message is out (a CI run waited 20 s for frames that had all been sent already).
+  const framesBefore = (await group.freshStatus(sender)).rmtp.counters.dataFramesSent;
   const started = Date.now();
   const messageId = await group.submit(sender, payload);
   const result = group.result(sender, messageId);
-  const framesBefore = (await group.status(sender)).rmtp.counters.dataFramesSent;
   // The send has started (the kill must come mid-transfer); beside another 10-board lab that may take seconds.
   await group.waitDataFramesSent(sender, framesBefore, 100, 20_000);
   const killSentAfter = Date.now();
