@@ -1,48 +1,61 @@
 // Runs inside the benchmark's namespace (or the test VM): programs one bulk state with the switch
-// reconciler and with iproute2's `bridge -batch` on fresh links, a no-op reconcile, and a drift repair, and
-// prints one `NRT-BENCH {json}` line. Modes: `mdb` (1,000 groups on 8 ports), `vlan` (4094 VLANs on 2 ports).
+// reconciler and with iproute2's `bridge -batch` on fresh bridges, alternating which goes first, several
+// times; the baseline's batch file holds exactly the commands of the reconciler's plan. Then a no-op
+// reconcile and drift repairs timed by the manager's own log. Prints one `NRT-BENCH {json}` line. Modes:
+// `mdb` (1,000 groups on 8 ports), `vlan` (4094 VLANs on 2 ports).
 import { rmSync, writeFileSync } from "node:fs";
 import { switchSchema } from "../../firmware/src/config/switch-schema.js";
-import { Logger } from "../../firmware/src/log/logger.js";
+import { Logger, type LogRecord } from "../../firmware/src/log/logger.js";
 import { desiredState } from "../../firmware/src/switch/core/desired.js";
 import { applyState, planState } from "../../firmware/src/switch/io/apply.js";
 import { SwitchManager } from "../../firmware/src/switch/io/manager.js";
 import { NetlinkSession } from "../../firmware/src/switch/io/session.js";
-import { addPorts, ipr, nrtName, permanentGroups, until } from "../../hil-tests/switch/fixture.js";
+import { addPorts, ipr, nrtName, until } from "../../hil-tests/switch/fixture.js";
 import { run, systemTool } from "../../hil-tests/lab/netns.js";
+import { median } from "./stats.js";
 
 const mode = process.argv[2] === "vlan" ? "vlan" : "mdb";
 const portCount = mode === "vlan" ? 2 : 8;
 const groupCount = 1000;
+const reps = 7;
 
 function groupOf(i: number): string {
   return `239.10.${Math.floor(i / 250)}.${(i % 250) + 1}`;
 }
 
-async function freshBridge(prefix: string, ports: string[]): Promise<void> {
+const prefix = nrtName();
+const bridge = `${prefix}br`;
+const batchFile = `/tmp/${prefix}.batch`;
+const ports = await addPorts(null, prefix, portCount);
+
+async function freshBridge(): Promise<void> {
   await ipr(null, "ip", [
     "link",
     "add",
-    `${prefix}br`,
+    bridge,
     "type",
     "bridge",
     ...(mode === "vlan" ? ["vlan_filtering", "1"] : []),
   ]);
-  for (const p of ports) await ipr(null, "ip", ["link", "set", p, "master", `${prefix}br`, "up"]);
-  await ipr(null, "ip", ["link", "set", `${prefix}br`, "up"]);
+  for (const p of ports) await ipr(null, "ip", ["link", "set", p, "master", bridge, "up"]);
+  await ipr(null, "ip", ["link", "set", bridge, "up"]);
 }
 
-async function cleanup(prefix: string, ports: string[]): Promise<void> {
-  await ipr(null, "ip", ["link", "del", `${prefix}br`]).catch(() => undefined);
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return performance.now() - t0;
+}
+
+async function cleanup(): Promise<void> {
+  await ipr(null, "ip", ["link", "del", bridge]).catch(() => undefined);
   for (const p of ports) await ipr(null, "ip", ["link", "del", p]).catch(() => undefined);
+  rmSync(batchFile, { force: true });
 }
 
-const prefix = nrtName();
-const batchFile = `/tmp/${prefix}.batch`;
-const ports = await addPorts(null, prefix, portCount);
 try {
   const sw = switchSchema.parse({
-    bridge: `${prefix}br`,
+    bridge,
     vlanFiltering: mode === "vlan",
     ports: ports.map((name) => (mode === "vlan" ? { name, tagged: ["1-4094"] } : { name })),
     multicast: {
@@ -57,42 +70,62 @@ try {
   });
   const desired = desiredState(sw, "239.192.77.1");
 
-  // Baseline: iproute2 in batch mode on a fresh bridge with the same ports.
-  await freshBridge(prefix, ports);
-  const lines =
-    mode === "vlan"
-      ? ports.flatMap((p) => [`vlan del dev ${p} vid 1`, `vlan add dev ${p} vid 1-4094`])
-      : Array.from(
-          { length: groupCount },
-          (_, i) => `mdb add dev ${prefix}br port ${ports[i % portCount]} grp ${groupOf(i)} permanent`,
-        );
+  await freshBridge();
+  const planner = new NetlinkSession();
+  const commands = (await planState(planner, desired)).changes.flatMap((c) => c.commands);
+  planner.close();
+  await ipr(null, "ip", ["link", "del", bridge]);
+  if (!commands.every((c) => c.startsWith("bridge ")))
+    throw new Error(`not all bridge commands: ${commands[0]}`);
+  writeFileSync(batchFile, commands.map((c) => c.slice("bridge ".length)).join("\n") + "\n");
 
-  writeFileSync(batchFile, lines.join("\n") + "\n");
-  const b0 = performance.now();
-  await run([systemTool("bridge"), "-batch", batchFile]);
-  const baselineMs = performance.now() - b0;
-  await ipr(null, "ip", ["link", "del", `${prefix}br`]);
+  const samples = { readMs: [] as number[], applyMs: [] as number[], readBackMs: [] as number[] };
+  const baseline: number[] = [];
+  const spawnFloor: number[] = [];
+  let requests = 0;
+  for (let rep = 0; rep < reps; rep++) {
+    for (const side of rep % 2 === 0 ? ["baseline", "reconciler"] : ["reconciler", "baseline"]) {
+      await freshBridge();
+      if (side === "baseline")
+        baseline.push(await timed(() => run([systemTool("bridge"), "-batch", batchFile])));
+      else {
+        const t0 = performance.now();
+        const session = new NetlinkSession();
+        const report = await applyState(session, desired);
+        const opened = performance.now() - t0 - report.durationMs;
+        session.close();
+        if (!report.ok)
+          throw new Error(`apply failed: ${JSON.stringify(report.results.find((r) => r.error))}`);
+        samples.readMs.push(report.timings.readMs + opened);
+        samples.applyMs.push(report.timings.applyMs);
+        samples.readBackMs.push(report.timings.readBackMs);
+        requests = report.results.length;
+      }
+      await ipr(null, "ip", ["link", "del", bridge]);
+    }
+    spawnFloor.push(await timed(() => run([systemTool("true")])));
+  }
 
-  // The reconciler on a fresh bridge with the same ports: the bulk part only (bridge and ports first).
-  await freshBridge(prefix, ports);
+  await freshBridge();
   const session = new NetlinkSession();
-  const apply = await applyState(session, desired);
-  if (!apply.ok)
-    throw new Error(`apply failed: ${JSON.stringify(apply.results.filter((r) => r.error).slice(0, 3))}`);
+  await applyState(session, desired);
   const noop: number[] = [];
   for (let i = 0; i < 20; i++) {
-    const t0 = performance.now();
-    const plan = await planState(session, desired);
-    noop.push(performance.now() - t0);
-    if (plan.changes.length) throw new Error("no-op reconcile found changes");
+    const report = await applyState(session, desired);
+    if (report.results.length) throw new Error("no-op reconcile made changes");
+    noop.push(report.durationMs);
   }
   session.close();
 
-  // Drift: a person removes an object; time until the manager has put it back.
-  const manager = new SwitchManager(desired, new Logger("bench", () => undefined));
+  const records: Array<LogRecord & { at: number }> = [];
+  const manager = new SwitchManager(
+    desired,
+    new Logger("bench", (r) => records.push({ ...r, at: performance.now() })),
+  );
   await manager.start();
-  const drift: number[] = [];
+  const drift: Array<{ sinceNoticedMs: number; sinceCommandMs: number }> = [];
   for (let i = 0; i < 5; i++) {
+    const seen = records.length;
     const t0 = performance.now();
     if (mode === "vlan") await ipr(null, "bridge", ["vlan", "del", "dev", ports[0]!, "vid", String(100 + i)]);
     else
@@ -100,20 +133,29 @@ try {
         "mdb",
         "del",
         "dev",
-        `${prefix}br`,
+        bridge,
         "port",
         ports[i % portCount]!,
         "grp",
         groupOf(i),
       ]);
-    await until("drift repair", 5000, async () => {
-      if (mode === "vlan") return (manager.status().repairs ?? 0) > i;
-      return (await permanentGroups(null, `${prefix}br`)).length === groupCount;
-    });
-    drift.push(performance.now() - t0);
+    const repaired = () =>
+      records.slice(seen).find((r) => r.event === "switch-repaired" && (r.changes as number) > 0);
+    await until("drift repair", 10_000, () => Promise.resolve(repaired() !== undefined));
+    const r = repaired()!;
+    drift.push({ sinceNoticedMs: r.sinceNoticedMs as number, sinceCommandMs: Math.round(r.at - t0) });
   }
   manager.close();
-  noop.sort((a, b) => a - b);
+  const verify = new NetlinkSession();
+  const left = (await planState(verify, desired)).changes.length;
+  verify.close();
+  if (left) throw new Error(`${left} changes left after the drift repairs`);
+
+  const read = median(samples.readMs);
+  const apply = median(samples.applyMs);
+  const base = median(baseline);
+  const floor = median(spawnFloor);
+  const round = (x: number): number => Math.round(x * 10) / 10;
   process.stdout.write(
     `NRT-BENCH ${JSON.stringify({
       mode,
@@ -121,16 +163,32 @@ try {
         mode === "vlan"
           ? `4094 VLANs on ${portCount} ports`
           : `${groupCount} MDB entries on ${portCount} ports`,
-      reconcileMs: apply.durationMs,
-      requests: apply.results.length,
-      baselineMs,
-      ratio: apply.durationMs / baselineMs,
-      noopMedianMs: noop[Math.floor(noop.length / 2)],
-      noopMaxMs: noop[noop.length - 1],
-      driftRepairMs: drift,
+      requests,
+      repetitions: reps,
+      medianMs: {
+        read: round(read),
+        apply: round(apply),
+        readAndApply: round(read + apply),
+        readBack: round(median(samples.readBackMs)),
+        bridgeBatch: round(base),
+        spawnTrue: round(floor),
+      },
+      ratio: Math.round(((read + apply) / base) * 100) / 100,
+      ratioWithoutSpawn: Math.round(((read + apply) / (base - floor)) * 100) / 100,
+      firstRunMs: {
+        readAndApply: round(samples.readMs[0]! + samples.applyMs[0]!),
+        readBack: round(samples.readBackMs[0]!),
+      },
+      samplesMs: Object.fromEntries(
+        Object.entries({ ...samples, bridgeBatch: baseline, spawnTrue: spawnFloor }).map(([k, v]) => [
+          k,
+          v.map(round),
+        ]),
+      ),
+      noopMs: { median: round(median(noop)), max: round(Math.max(...noop)) },
+      drift,
     })}\n`,
   );
 } finally {
-  await cleanup(prefix, ports);
-  rmSync(batchFile, { force: true });
+  await cleanup();
 }

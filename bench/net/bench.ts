@@ -1,7 +1,8 @@
-// `bench net`: the switch reconciler against iproute2's `bridge -batch` with the same objects in the same
+// `bench net`: the switch reconciler against iproute2's `bridge -batch` with the same commands in the same
 // run: 1,000 MDB entries on 8 ports in a network namespace on this kernel, and 4094 VLANs on 2 ports in the
-// full-kernel VM (QEMU TCG: absolute VLAN times are the emulator's, the ratio is what compares); a no-op
-// reconcile of each state, and drift repair latency (including the iproute2 command and polls).
+// full-kernel VM (QEMU TCG: absolute VLAN times are the emulator's, the ratio is what compares); medians of
+// alternating repetitions, the read-back as its own figure; a full no-op reconcile of each state, and drift
+// repair latency from the manager's log (since its first notification, and since the command began).
 import { spawn } from "node:child_process";
 import { release } from "node:os";
 import { fileURLToPath } from "node:url";

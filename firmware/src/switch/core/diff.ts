@@ -20,12 +20,16 @@ const nonDefault = (o: BridgeOptions): Partial<BridgeOptions> => ({
   ...(o.mldVersion !== 1 ? { mldVersion: o.mldVersion } : {}),
 });
 
+const sameMember = (a: VlanMember, b: VlanMember | undefined): boolean =>
+  b !== undefined && a.vid === b.vid && a.pvid === b.pvid && a.untagged === b.untagged;
+
 function vlanChanges(
   dev: string,
   self: boolean,
   want: readonly VlanMember[],
   have: readonly VlanMember[],
 ): Change[] {
+  if (want.length === have.length && want.every((m, i) => sameMember(m, have[i]))) return [];
   const haveBy = new Map(have.map((m) => [m.vid, m]));
   const wantBy = new Set(want.map((m) => m.vid));
   const add = want.filter((m) => {

@@ -3,7 +3,7 @@
 // it back and compares. When a request fails, it rolls back toward the state read before and reports what
 // still differs from that state: the result is the previous state, or a precise list, never a silent half.
 import { describe, isStructural, type Change } from "../core/changes.js";
-import { diff } from "../core/diff.js";
+import { diff, type Plan } from "../core/diff.js";
 import type { SwitchState } from "../core/model.js";
 import { toRequest, type Request } from "../core/requests.js";
 import type { KernelSnapshot } from "../core/actual.js";
@@ -28,6 +28,8 @@ export interface ApplyReport {
   /** After a failed request: whether the previous state was restored, and what still differs from it. */
   rollback?: { restored: boolean; remaining: ChangeResult[] };
   durationMs: number;
+  /** Where the time went: the first read, the changes (with the reads between structural rounds), the read-back. */
+  timings: { readMs: number; applyMs: number; readBackMs: number };
 }
 
 const asResults = (changes: readonly Change[]): ChangeResult[] =>
@@ -73,41 +75,51 @@ async function converge(
   session: NetlinkSession,
   desired: SwitchState,
   start: ReadResult,
-): Promise<{ results: ChangeResult[]; last: ReadResult }> {
+): Promise<{ results: ChangeResult[]; last: ReadResult; plan: Plan; readBackMs: number }> {
   const results: ChangeResult[] = [];
   let current = start;
-  for (let round = 0; round < 5; round++) {
-    const changes = diff(desired, current.state).changes;
-    if (changes.length === 0) break;
-    const structural = changes.filter(isStructural);
-    const batch = structural.length > 0 ? structural : changes;
+  let plan = diff(desired, current.state);
+  let readBackMs = 0;
+  for (let round = 0; round < 5 && plan.changes.length > 0; round++) {
+    const structural = plan.changes.filter(isStructural);
+    const batch = structural.length > 0 ? structural : plan.changes;
     const done = await run(session, current.snapshot, batch);
     if (done.length === 0) {
       results.push(...asResults(batch).map((r) => ({ ...r, error: "a link it names does not exist" })));
       break;
     }
     results.push(...done);
+    const read = performance.now();
     current = await readState(session, desired);
+    readBackMs = performance.now() - read;
+    plan = diff(desired, current.state);
     if (done.some((r) => r.error !== undefined)) break;
   }
-  return { results, last: current };
+  return { results, last: current, plan, readBackMs };
 }
 
-export async function applyState(session: NetlinkSession, desired: SwitchState): Promise<ApplyReport> {
+/** `fresh`: a read the caller has just made (a drift repair's), used instead of reading again. */
+export async function applyState(
+  session: NetlinkSession,
+  desired: SwitchState,
+  fresh?: ReadResult,
+): Promise<ApplyReport> {
   const started = performance.now();
-  const before = await readState(session, desired);
-  const { results, last } = await converge(session, desired, before);
-  const plan = diff(desired, last.state);
+  const before = fresh ?? (await readState(session, desired));
+  const readMs = performance.now() - started;
+  const { results, last, plan, readBackMs } = await converge(session, desired, before);
+  const converged = performance.now();
   const report: ApplyReport = {
     ok: false,
     results,
     missing: plan.missing,
     remaining: asResults(plan.changes),
     durationMs: 0,
+    timings: { readMs, applyMs: converged - started - readMs - readBackMs, readBackMs },
   };
   if (results.some((r) => r.error !== undefined)) {
     const back = await converge(session, before.state, last);
-    const left = diff(before.state, back.last.state).changes;
+    const left = back.plan.changes;
     report.rollback = { restored: left.length === 0, remaining: asResults(left) };
     report.remaining = asResults(diff(desired, back.last.state).changes);
   }

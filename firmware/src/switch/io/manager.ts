@@ -8,6 +8,7 @@ import { RepairScheduler } from "../core/repair-scheduler.js";
 import type { NotificationSubject } from "../codec/notification.js";
 import { applyState, planState, type ApplyReport } from "./apply.js";
 import { NetlinkMonitor, type MonitorEvent } from "./monitor.js";
+import type { ReadResult } from "./read.js";
 import { NetlinkSession } from "./session.js";
 
 export interface SwitchManagerStatus {
@@ -26,6 +27,8 @@ export class SwitchManager {
   private timer: NodeJS.Timeout | undefined;
   private managed = { names: new Set<string>(), indexes: new Set<number>() };
   private stopped = false;
+  /** When the first notification since the last repair began arrived (performance.now()). */
+  private noticedAt: number | undefined;
   private readonly state: SwitchManagerStatus = { lastApply: null, repairs: 0, lastDrift: null };
 
   constructor(
@@ -52,8 +55,8 @@ export class SwitchManager {
     return this.state;
   }
 
-  private async apply(): Promise<ApplyReport> {
-    const report = await applyState(this.session, this.desired);
+  private async apply(fresh?: ReadResult): Promise<ApplyReport> {
+    const report = await applyState(this.session, this.desired, fresh);
     this.state.lastApply = report;
     return report;
   }
@@ -68,6 +71,7 @@ export class SwitchManager {
     if (this.stopped) return;
     if (e.kind === "lost") this.log.warn("switch-notifications-lost", { reason: e.reason });
     else if (!this.relevant(e.subject)) return;
+    this.noticedAt ??= performance.now();
     this.arm(this.scheduler.onNotification(performance.now()));
   }
 
@@ -91,6 +95,8 @@ export class SwitchManager {
 
   /** Re-reads the state; when it drifted, logs what differs and applies the desired state again. */
   private async repair(): Promise<boolean> {
+    const noticed = this.noticedAt ?? performance.now();
+    this.noticedAt = undefined;
     const plan = await planState(this.session, this.desired);
     this.rememberIndexes(
       plan.read.snapshot.links.filter((l) => this.managed.names.has(l.name)).map((l) => l.index),
@@ -99,9 +105,12 @@ export class SwitchManager {
     const commands = plan.changes.flatMap((c) => c.commands);
     this.state.lastDrift = { at: new Date().toISOString(), commands };
     this.log.warn("switch-drift", { commands });
-    const report = await this.apply();
+    const report = await this.apply(plan.read);
     this.state.repairs++;
-    this.log[report.ok ? "info" : "error"]("switch-repaired", summary(report));
+    this.log[report.ok ? "info" : "error"]("switch-repaired", {
+      ...summary(report),
+      sinceNoticedMs: Math.round(performance.now() - noticed),
+    });
     return report.ok;
   }
 

@@ -1,30 +1,39 @@
 // One rtnetlink socket (the `netlink` package's RawNetlinkSocket) with what the switch needs on top: dumps,
-// and batched requests: many messages in one sendmsg, each with NLM_F_ACK, answered one ack per sequence
-// number. A batch is cut so that its acks always fit the receive buffer (a lost ack would be a request of
-// unknown outcome).
+// and batched requests: as many messages in one sendmsg as the socket buffers allow, only the last one with
+// NLM_F_ACK. The kernel handles a datagram's messages in order and answers a failed request with an error
+// whatever its flags, so the last one's ack is a barrier: every error before it has arrived, and a request
+// with no error succeeded. A batch is cut so that an error for each of its requests fits the receive buffer
+// (a lost error would leave a request of unknown outcome; an overrun fails the session instead).
 import { Protocol, RawNetlinkSocket } from "netlink";
 import {
   decodeAck,
   decodeMessages,
-  encodeMessage,
   NLM_F_ACK,
   NLM_F_DUMP,
   NLM_F_REQUEST,
   NLMSG_DONE,
   NLMSG_ERROR,
+  NLMSG_HDRLEN,
+  encodeMessage,
   type NlAck,
   type NlMessage,
 } from "../codec/nlmsg.js";
+import { align4 } from "../codec/attrs.js";
 import type { Request } from "../core/requests.js";
 import { errnoName } from "./errno.js";
 
-/** At most this many requests or bytes in one sendmsg. */
-const batchRequests = 128;
-const batchBytes = 64 * 1024;
 const bufferBytes = 4 * 1024 * 1024;
+/** What one error answer may take of the receive buffer besides the echoed request (skb and ext ack). */
+const errorOverhead = 1024;
 const timeoutMs = 10_000;
+const maxSeq = 0x7fffffff;
 
-type Waiter = (m: NlMessage) => boolean;
+/** Handles the messages whose sequence number is in first..last; true when it expects no more. */
+interface Waiter {
+  first: number;
+  last: number;
+  on(m: NlMessage): boolean;
+}
 
 export class NetlinkError extends Error {
   constructor(
@@ -37,15 +46,18 @@ export class NetlinkError extends Error {
 
 export class NetlinkSession {
   private readonly socket: RawNetlinkSocket;
-  private readonly waiters = new Map<number, Waiter>();
-  private seq = Math.floor(Math.random() * 0x7fffffff);
+  private waiters: Waiter[] = [];
+  private seq = Math.floor(Math.random() * 0x7fff0000);
   private failure: Error | undefined;
+  /** Bytes of one sendmsg, and of the error answers a batch may cause. */
+  private readonly sendBudget: number;
+  private readonly errorBudget: number;
 
-  constructor() {
-    this.socket = new RawNetlinkSocket(Protocol.ROUTE, {
-      recvBufferSize: bufferBytes,
-      sendBufferSize: bufferBytes,
-    });
+  /** `buffers`: the socket buffer size asked for (the kernel caps it at net.core.[rw]mem_max). */
+  constructor(buffers = bufferBytes) {
+    this.socket = new RawNetlinkSocket(Protocol.ROUTE, { recvBufferSize: buffers, sendBufferSize: buffers });
+    this.sendBudget = Math.floor(this.socket.getSendBufferSize() / 2);
+    this.errorBudget = Math.floor(this.socket.getRecvBufferSize() / 2);
     this.socket.on("message", (buf: Buffer) => this.receive(buf));
     this.socket.on("error", (err: Error) => this.fail(err));
   }
@@ -59,22 +71,29 @@ export class NetlinkSession {
       return;
     }
     for (const m of messages) {
-      const waiter = this.waiters.get(m.seq);
-      if (waiter?.(m)) this.waiters.delete(m.seq);
+      const waiter = this.waiters.find((w) => m.seq >= w.first && m.seq <= w.last);
+      if (waiter?.on(m)) this.drop(waiter);
     }
+  }
+
+  private drop(waiter: Waiter): void {
+    this.waiters = this.waiters.filter((w) => w !== waiter);
   }
 
   private fail(err: Error): void {
     this.failure = err;
-    for (const [seq, waiter] of this.waiters) {
-      this.waiters.delete(seq);
-      waiter({ type: NLMSG_ERROR, flags: 0, seq, port: 0, payload: Buffer.alloc(0) });
-    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters)
+      w.on({ type: NLMSG_ERROR, flags: 0, seq: w.last, port: 0, payload: Buffer.alloc(0) });
   }
 
-  private nextSeq(): number {
-    this.seq = (this.seq % 0x7fffffff) + 1;
-    return this.seq;
+  /** `count` consecutive sequence numbers; the first. */
+  private nextSeqs(count: number): number {
+    if (this.seq + count > maxSeq) this.seq = 0;
+    const first = this.seq + 1;
+    this.seq += count;
+    return first;
   }
 
   private send(buf: Buffer): Promise<void> {
@@ -83,24 +102,32 @@ export class NetlinkSession {
     );
   }
 
-  private withTimeout<T>(what: string, work: Promise<T>, seqs: readonly number[]): Promise<T> {
+  private async exchange<T>(what: string, buf: Buffer, waiter: Waiter, answer: Promise<T>): Promise<T> {
+    if (this.failure) throw this.failure;
+    this.waiters.push(waiter);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        for (const s of seqs) this.waiters.delete(s);
+        this.drop(waiter);
         reject(new Error(`${what}: no answer from the kernel within ${timeoutMs} ms`));
       }, timeoutMs);
     });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    try {
+      await this.send(buf);
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
+      this.drop(waiter);
+    }
   }
 
   /** Every message of a dump of `type`. */
-  async dump(type: number, payload: Buffer, what: string): Promise<NlMessage[]> {
-    if (this.failure) throw this.failure;
-    const seq = this.nextSeq();
+  dump(type: number, payload: Buffer, what: string): Promise<NlMessage[]> {
+    const seq = this.nextSeqs(1);
     const parts: NlMessage[] = [];
-    const done = new Promise<NlMessage[]>((resolve, reject) => {
-      this.waiters.set(seq, (m) => {
+    let on: Waiter["on"] = () => true;
+    const answer = new Promise<NlMessage[]>((resolve, reject) => {
+      on = (m) => {
         if (m.type === NLMSG_DONE) resolve(parts);
         else if (m.type === NLMSG_ERROR) {
           const ack = m.payload.length > 0 ? decodeAck(m) : { errno: 5 };
@@ -111,51 +138,66 @@ export class NetlinkSession {
           return false;
         }
         return true;
-      });
+      };
     });
-    await this.send(encodeMessage({ type, flags: NLM_F_REQUEST | NLM_F_DUMP, seq, payload }));
-    return this.withTimeout(what, done, [seq]);
+    const buf = encodeMessage({ type, flags: NLM_F_REQUEST | NLM_F_DUMP, seq, payload });
+    return this.exchange(what, buf, { first: seq, last: seq, on: (m) => on(m) }, answer);
   }
 
-  /** Sends every request, in order, in as few sendmsg calls as fit; the kernel's ack for each, in order. */
+  /** How many of `requests`, from `from` on, go in one sendmsg. */
+  private chunkEnd(requests: readonly Request[], from: number): number {
+    let bytes = 0;
+    let errors = 0;
+    let i = from;
+    for (; i < requests.length; i++) {
+      const len = align4(NLMSG_HDRLEN + (requests[i] as Request).payload.length);
+      if (i > from && (bytes + len > this.sendBudget || errors + errorOverhead + len > this.errorBudget))
+        break;
+      bytes += len;
+      errors += errorOverhead + len;
+    }
+    return i;
+  }
+
+  /** Sends every request, in order, in as few sendmsg calls as fit; the kernel's answer for each, in order. */
   async batch(requests: readonly Request[]): Promise<NlAck[]> {
-    const acks: NlAck[] = [];
-    for (let i = 0; i < requests.length;) {
-      const chunk: Buffer[] = [];
-      const pending: Promise<NlAck>[] = [];
-      const seqs: number[] = [];
-      let bytes = 0;
-      while (i < requests.length && chunk.length < batchRequests) {
-        const r = requests[i] as Request;
-        const seq = this.nextSeq();
-        const msg = encodeMessage({
-          type: r.type,
-          flags: r.flags | NLM_F_REQUEST | NLM_F_ACK,
-          seq,
-          payload: r.payload,
-        });
-        if (chunk.length > 0 && bytes + msg.length > batchBytes) break;
-        chunk.push(msg);
-        seqs.push(seq);
-        bytes += msg.length;
-        pending.push(
-          new Promise<NlAck>((resolve) =>
-            this.waiters.set(seq, (m) => {
-              if (m.type !== NLMSG_ERROR) return false;
-              resolve(
-                m.payload.length > 0
-                  ? decodeAck(m)
-                  : { errno: 5, message: this.failure?.message ?? "socket failed" },
-              );
-              return true;
-            }),
-          ),
-        );
-        i++;
-      }
-      if (this.failure) throw this.failure;
-      await this.send(Buffer.concat(chunk));
-      acks.push(...(await this.withTimeout("batch", Promise.all(pending), seqs)));
+    const acks: NlAck[] = requests.map(() => ({ errno: 0 }));
+    for (let from = 0; from < requests.length;) {
+      const end = this.chunkEnd(requests, from);
+      const first = this.nextSeqs(end - from);
+      const last = first + end - from - 1;
+      const buf = Buffer.concat(
+        requests.slice(from, end).map((r, k) =>
+          encodeMessage({
+            type: r.type,
+            flags: r.flags | NLM_F_REQUEST | (first + k === last ? NLM_F_ACK : 0),
+            seq: first + k,
+            payload: r.payload,
+          }),
+        ),
+      );
+      const base = from;
+      let on: Waiter["on"] = () => true;
+      const answer = new Promise<void>((resolve) => {
+        on = (m) => {
+          if (m.type !== NLMSG_ERROR) return false;
+          if (m.payload.length === 0) {
+            const lost = {
+              errno: 5,
+              message: `outcome unknown: ${this.failure?.message ?? "socket failed"}`,
+            };
+            for (let k = base; k < end; k++) if (acks[k]?.errno === 0) acks[k] = lost;
+          } else {
+            const ack = decodeAck(m);
+            if (ack.errno !== 0) acks[base + m.seq - first] = ack;
+          }
+          if (m.seq !== last) return false;
+          resolve();
+          return true;
+        };
+      });
+      await this.exchange("batch", buf, { first, last, on: (m) => on(m) }, answer);
+      from = end;
     }
     return acks;
   }
