@@ -50,7 +50,7 @@ test("a manager restart moves everyone to a higher epoch without losing or dupli
 
   const messages = [...before.messages, ...during.messages, ...after.messages];
   const recipients = members.filter((b) => b !== sender);
-  t.true(await group.waitDeliveries(sender, messages.length, recipients, 5000));
+  t.true(await group.waitDeliveries(sender, messages.length, recipients, 15_000));
   await sleep(300);
   assertDeliveredExactlyOnceInOrder(t, group, messages, recipients);
 

@@ -1,6 +1,7 @@
 // The full-kernel test VM (docs/switch.md): Debian's linux-image-amd64 (6.1: VLAN filtering, 8021q) under
 // QEMU with TCG, a busybox initramfs that loads the modules, mounts the host's / read-only over 9p, chroots
-// there with fresh proc, sys, dev, /tmp and /run, runs one command from the repository's directory, and
+// there with fresh proc, sys, dev, /tmp and /run (the repository stays visible when it lies below one of
+// them, as a clone in /tmp does), runs one command from the repository's directory, and
 // powers off. What the command prints comes back on the serial console. The kernel and busybox packages
 // are fetched by tools/ensure-vm.sh into the cache directory (ISS_VM_CACHE, default /var/cache/iss-vm).
 import { spawn } from "node:child_process";
@@ -81,7 +82,9 @@ mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 ${insmods}
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=1048576,cache=loose hostroot /mnt || echo "nrt-vm: 9p mount failed"
 for d in proc sys dev; do mount --bind /$d /mnt/$d; done
+mkdir -p /repo && mount --bind /mnt${cwd} /repo
 mount -t tmpfs tmp /mnt/tmp; mount -t tmpfs run /mnt/run
+mkdir -p /mnt${cwd} 2>/dev/null; mount --bind /repo /mnt${cwd}
 chroot /mnt /bin/sh -c 'cd ${cwd} && ${command.replace(/'/g, "'\\''")}'
 echo "NRT-EXIT $?"
 poweroff -f
