@@ -1,8 +1,9 @@
 // The `switch` section of iss.yaml: the desired state of the board's Linux bridge (docs/switch.md): its
 // ports, per-port VLAN membership (PVID, untagged, tagged, ranges such as "100-199"), the bridge's own VLANs,
 // 802.1Q interfaces for the board's addresses, IGMP/MLD snooping and querier, static multicast groups per
-// port and VLAN, router ports, and the ports where service LAN boards sit (their RMTP group stays
-// forwarded). Until board files exist the config names the ports. Every error carries its field path.
+// port and VLAN, router ports, the ports where service LAN boards sit (their RMTP group stays forwarded) and
+// the service engines behind each port (the stream groups the directory says they serve are forwarded
+// there). Until board files exist the config names the ports. Every error carries its field path.
 import { isIP, isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
 
@@ -55,6 +56,11 @@ const port = z
     multicastRouter: z.enum(["disabled", "auto", "permanent"]).default("auto"),
     /** Service LAN boards sit behind this port: the RMTP group gets a permanent MDB entry here. */
     serviceMembers: z.boolean().default(false),
+    /**
+     * The service engines behind this port, by their directory name (the cn of an issServiceEngine, or of an
+     * issSwitch serving content): a stream group the directory says one of them serves gets an MDB entry here.
+     */
+    engines: z.array(z.string().min(1).max(64)).default([]),
   })
   .strict();
 
@@ -124,7 +130,14 @@ export const switchSchema = z
     const issue = (path: PropertyKey[], message: string): void =>
       ctx.addIssue({ code: "custom", path, message });
     const names = new Map<string, number>();
+    const engines = new Map<string, string>();
     s.ports.forEach((p, i) => {
+      p.engines.forEach((e, j) => {
+        const other = engines.get(e.toLowerCase());
+        if (other !== undefined)
+          issue(["ports", i, "engines", j], `engine ${e} is also behind port ${other}`);
+        engines.set(e.toLowerCase(), p.name);
+      });
       if (names.has(p.name)) issue(["ports", i, "name"], `port ${p.name} is listed twice`);
       if (p.name === s.bridge) issue(["ports", i, "name"], "the bridge cannot be its own port");
       names.set(p.name, i);

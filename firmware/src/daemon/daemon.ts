@@ -24,6 +24,7 @@ import type { ChangeOp } from "../directory/model/types.js";
 import { FieldUnit, type FieldUnitStatus } from "./field-unit.js";
 import { desiredState } from "../switch/core/desired.js";
 import { SwitchManager } from "../switch/io/manager.js";
+import { followStreamGroups } from "./switch-streams.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
 
@@ -68,6 +69,8 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     ? new SwitchManager(desiredState(config.switch, config.rmtp.group), log.child("switch"))
     : undefined;
   await switchManager?.start();
+  if (switchManager && config.switch && config.directory)
+    followStreamGroups(loaded, config.switch, switchManager, log.child("switch"));
 
   const transport = await UdpTransport.open({
     group: config.rmtp.group,
@@ -101,6 +104,10 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       if (!failover) throw new Error("this unit has no failover section in its config");
       if (args.to !== undefined && !Number.isSafeInteger(args.to)) throw new Error("to must be a node id");
       return failover.handOver(args.to as number | undefined);
+    },
+    "switch.status": () => {
+      if (!switchManager) throw new Error("this unit has no switch section in its config");
+      return switchManager.status();
     },
     "dir.status": () => {
       if (!directory) throw new Error("this unit has no directory section in its config");

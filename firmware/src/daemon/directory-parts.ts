@@ -1,6 +1,6 @@
 // What every board's directory is built from, whatever its role: the lmdb store in the data directory
-// with the ISS schema's index terms, views over it, the LDAP service options from the config, and the
-// registration of the board's own switch entry with the SM.
+// with the ISS schema's index terms (watched, when the daemon asked to follow it), views over it, the LDAP
+// service options from the config, and the registration of the board's own switch entry with the SM.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DirectoryConfig, IssConfig } from "../config/schema.js";
@@ -16,6 +16,7 @@ import { ownEntryAdd, ownEntryRefresh } from "../directory/service/own-entry.js"
 import type { AnnounceResult, SeDirectory } from "../directory/service/se-directory.js";
 import { openLmdbStore } from "../directory/store/lmdb-store.js";
 import type { DirectoryStore } from "../directory/store/store.js";
+import { watchedStore, type StoreWatcher } from "../directory/store/watched-store.js";
 
 export interface DirectoryParts {
   directory: DirectoryConfig;
@@ -29,14 +30,23 @@ export interface DirectoryParts {
   views(): { writer: OverlayView; readers: OverlayView };
 }
 
+const watchers = new WeakMap<LoadedConfig, StoreWatcher>();
+
+/** Asks to be told what the store that openDirectoryStore opens for `loaded` holds and how it changes. */
+export function watchDirectoryStore(loaded: LoadedConfig, watcher: StoreWatcher): void {
+  watchers.set(loaded, watcher);
+}
+
 export function openDirectoryStore(loaded: LoadedConfig, directory: DirectoryConfig): DirectoryParts {
   const schema = loadIssSchema();
   const ctx = { schema, suffix: schema.dn(directory.suffix) };
   const indexTerms = indexTermsFor(schema);
-  const store = openLmdbStore(join(loaded.config.node.dataDir, "directory"), {
+  const opened = openLmdbStore(join(loaded.config.node.dataDir, "directory"), {
     changeLogSize: directory.changeLogSize,
     indexTerms,
   });
+  const watcher = watchers.get(loaded);
+  const store = watcher ? watchedStore(opened, watcher) : opened;
   return {
     directory,
     ctx,

@@ -77,3 +77,10 @@ export function desiredState(sw: SwitchConfig, serviceGroup: string): SwitchStat
     groups: [...groups.values()].sort(compareGroups),
   };
 }
+
+/** `state` with `extra` permanent groups added (the directory's stream groups). */
+export function withGroups(state: SwitchState, extra: readonly GroupEntry[]): SwitchState {
+  const groups = new Map(state.groups.map((g) => [groupKey(g), g]));
+  for (const g of extra) groups.set(groupKey(g), g);
+  return { ...state, groups: [...groups.values()].sort(compareGroups) };
+}

@@ -1,6 +1,6 @@
 // The switch state the firmware manages, the same shape for what the config wants (desired.ts) and what
 // the kernel has (actual.ts): the bridge and its options, its ports, VLAN membership, 802.1Q interfaces
-// with their addresses, and permanent multicast group entries. Plain data, JSON as it is.
+// with their addresses, and permanent multicast group entries. Plain data, JSON as it is, and its counts.
 import type { BridgeOptions } from "../codec/link.js";
 
 export interface VlanMember {
@@ -59,4 +59,22 @@ export function groupKey(g: GroupEntry): string {
 
 export function compareGroups(a: GroupEntry, b: GroupEntry): number {
   return a.port.localeCompare(b.port) || a.vid - b.vid || a.group.localeCompare(b.group);
+}
+
+export interface StateCounts {
+  /** Distinct VLAN ids on the bridge and its ports. */
+  vlans: number;
+  /** (device, VLAN) memberships, the bridge's own included. */
+  vlanMemberships: number;
+  /** Permanent MDB entries. */
+  groups: number;
+}
+
+export function stateCounts(s: SwitchState): StateCounts {
+  const sets = [s.bridge.vlans, ...s.ports.map((p) => p.vlans)].filter((v): v is VlanMember[] => v !== null);
+  return {
+    vlans: new Set(sets.flatMap((v) => v.map((m) => m.vid))).size,
+    vlanMemberships: sets.reduce((n, v) => n + v.length, 0),
+    groups: s.groups.length,
+  };
 }

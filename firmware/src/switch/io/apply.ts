@@ -104,6 +104,15 @@ export async function applyState(
   desired: SwitchState,
   fresh?: ReadResult,
 ): Promise<ApplyReport> {
+  return (await applyWithRead(session, desired, fresh)).report;
+}
+
+/** applyState, with the last read of the kernel's state (the read-back, or the read after a rollback). */
+export async function applyWithRead(
+  session: NetlinkSession,
+  desired: SwitchState,
+  fresh?: ReadResult,
+): Promise<{ report: ApplyReport; last: ReadResult }> {
   const started = performance.now();
   const before = fresh ?? (await readState(session, desired));
   const readMs = performance.now() - started;
@@ -117,15 +126,17 @@ export async function applyState(
     durationMs: 0,
     timings: { readMs, applyMs: converged - started - readMs - readBackMs, readBackMs },
   };
+  let end = last;
   if (results.some((r) => r.error !== undefined)) {
     const back = await converge(session, before.state, last);
     const left = back.plan.changes;
     report.rollback = { restored: left.length === 0, remaining: asResults(left) };
     report.remaining = asResults(diff(desired, back.last.state).changes);
+    end = back.last;
   }
   report.ok = report.remaining.length === 0 && !results.some((r) => r.error !== undefined);
   report.durationMs = performance.now() - started;
-  return report;
+  return { report, last: end };
 }
 
 /** The changes `desired` needs now (what `iss net diff` shows). */
