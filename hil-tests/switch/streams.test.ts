@@ -136,6 +136,13 @@ else {
     t.teardown(() => client.close());
     const status = await client.call<SwitchManagerStatus>("switch.status");
     t.like(status, { bridge: b.bridge, ok: true, groups: 3, streamGroups: 2, repairs: 0 });
+    const shown = await run([process.execPath, iss, "status", "--socket", b.control]);
+    t.regex(
+      shown.stdout,
+      new RegExp(
+        `switch: ${b.bridge} as configured, 0 VLANs \\(0 memberships\\), 3 permanent groups \\(2 from streams\\); drift repairs 0; updates \\d+`,
+      ),
+    );
     await b.ldap(
       "ldapmodify",
       modify(`delete: issContentServer\nissContentServer: cn=se-stream1,ou=engines,${suffix}\n-`),

@@ -23,7 +23,7 @@ import type { FailoverUnit, FailoverUnitStatus } from "./failover.js";
 import type { ChangeOp } from "../directory/model/types.js";
 import { FieldUnit, type FieldUnitStatus } from "./field-unit.js";
 import { desiredState } from "../switch/core/desired.js";
-import { SwitchManager } from "../switch/io/manager.js";
+import { SwitchManager, type SwitchManagerStatus } from "../switch/io/manager.js";
 import { followStreamGroups } from "./switch-streams.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
@@ -40,6 +40,7 @@ export interface DaemonStatus {
   uptimeMs: number;
   rmtp: NodeStatus;
   failover?: FailoverUnitStatus;
+  switch?: SwitchManagerStatus;
   /** Board, status LEDs and systemd notification (field-unit.ts). */
   unit: FieldUnitStatus;
 }
@@ -89,6 +90,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     uptimeMs: Date.now() - startedAt,
     rmtp: endpoint.status(),
     ...(failover ? { failover: failover.status() } : {}),
+    ...(switchManager ? { switch: switchManager.status() } : {}),
     unit: field.status(),
   });
   const control = new ControlServer(config.control.socket, {

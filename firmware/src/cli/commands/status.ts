@@ -7,6 +7,7 @@ import { connectDaemon, controlOptions } from "../control-target.js";
 import type { DaemonStatus } from "../../daemon/daemon.js";
 import type { FailoverUnitStatus } from "../../daemon/failover.js";
 import type { FieldUnitStatus } from "../../daemon/field-unit.js";
+import type { SwitchManagerStatus } from "../../switch/io/manager.js";
 
 export function renderStatus(s: DaemonStatus): string {
   const r = s.rmtp;
@@ -19,8 +20,20 @@ export function renderStatus(s: DaemonStatus): string {
       `  frames sent ${c.framesSent}, received ${c.framesReceived}, re-sent ${c.resentFrames}; messages sent ${c.messagesSent}, delivered ${c.messagesDelivered}`,
       `  rejected: auth ${c.authFailures}, replayed ${c.replayedFrames}, stale epoch ${c.staleEpochFrames}, malformed ${c.rejectedFrames}; evictions ${c.evictions}, gaps ${c.gaps}`,
       ...(s.failover ? renderFailover(s.failover) : []),
+      ...(s.switch ? [renderSwitch(s.switch)] : []),
       renderUnit(s.unit),
     ].join("\n") + "\n"
+  );
+}
+
+/** The switch: VLAN and MDB counts as last read from the kernel, stream groups, drift repairs, updates. */
+export function renderSwitch(w: SwitchManagerStatus): string {
+  const unplaced = w.unplacedStreams.length ? `, ${w.unplacedStreams.length} streams unplaced` : "";
+  const drift = w.lastDrift ? ` (last ${w.lastDrift.at}: ${w.lastDrift.commands.join("; ")})` : "";
+  return (
+    `  switch: ${w.bridge} ${w.ok ? "as configured" : "differs from the config"}, ${w.vlans} VLANs ` +
+    `(${w.vlanMemberships} memberships), ${w.groups} permanent groups (${w.streamGroups} from streams${unplaced}); ` +
+    `drift repairs ${w.repairs}${drift}; updates ${w.updates}`
   );
 }
 
