@@ -4,13 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(iproute2 nftables socat tshark procps slapd ldap-utils keepalived iputils-ping python3)
-commands=(ip nft socat tshark pkill ldapadd ldapsearch ping python3)
+debian_packages=(iproute2 nftables socat tshark procps slapd ldap-utils keepalived iputils-ping python3 snmp snmptrapd smitools)
+commands=(ip nft socat tshark pkill ldapadd ldapsearch ping python3 snmpget smilint)
 
 missing=0
 for c in "${commands[@]}"; do command -v "$c" >/dev/null 2>&1 || missing=1; done
 [ -x /usr/sbin/slapd ] || missing=1 # slapd, slaptest and keepalived live in /usr/sbin, not always on PATH
 [ -x /usr/sbin/keepalived ] || missing=1
+[ -x /usr/sbin/snmptrapd ] || missing=1
 if [ "$missing" = 1 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "iss: the Debian packages ${debian_packages[*]} are missing and installing them needs root (run as root or with sudo)" >&2

@@ -1,0 +1,119 @@
+// The sans-I/O MIB engine: GET, GETNEXT and SET over the instances a snapshot of the unit yields, with
+// the RFC 3416 rules (noSuchObject / noSuchInstance / endOfMibView; a SET is checked whole before any of
+// it is applied, so it is all or nothing, and its effects come back as actions for the caller to carry
+// out). Both the UDP agent and the multicast management protocol answer through it.
+import { compareOids, startsWith, type Oid } from "./oid.js";
+import { ErrorStatus, PduKind, ValueType, type Value, type Varbind } from "./types.js";
+
+/** What a successful SET asks the unit to do. */
+export type SetAction = { kind: "identify"; seconds: number };
+
+export type WriteCheck = { error: number } | { action: SetAction };
+
+export interface Instance {
+  oid: number[];
+  value: Value;
+  /** Present on writable instances: checks a new value and says what applying it does. */
+  write?: (value: Value) => WriteCheck;
+}
+
+/** A MIB module: the OIDs of its objects (scalars and table columns) and its instances for a snapshot. */
+export interface MibModule<S> {
+  objects: readonly Oid[];
+  instances(snapshot: S): Instance[];
+}
+
+export interface PduResult {
+  errorStatus: number;
+  errorIndex: number;
+  varbinds: Varbind[];
+  actions: SetAction[];
+}
+
+const nul = (type: Value["type"]): Value => ({ type, value: null }) as Value;
+
+export class MibEngine<S> {
+  private readonly objects: Oid[];
+
+  constructor(private readonly modules: readonly MibModule<S>[]) {
+    this.objects = modules.flatMap((m) => m.objects);
+  }
+
+  /** Every instance for `snapshot`, in OID order. */
+  walk(snapshot: S): Instance[] {
+    return this.modules.flatMap((m) => m.instances(snapshot)).sort((a, b) => compareOids(a.oid, b.oid));
+  }
+
+  /** Runs one request. `mayWrite` false refuses a SET with noAccess (read-only users, v2c). */
+  execute(snapshot: S, kind: number, request: readonly Varbind[], mayWrite: boolean): PduResult {
+    const instances = this.walk(snapshot);
+    if (kind === PduKind.Get)
+      return ok(request.map((v) => ({ oid: v.oid, value: this.get(instances, v.oid) })));
+    if (kind === PduKind.GetNext) return ok(request.map((v) => next(instances, v.oid)));
+    if (kind === PduKind.Set) return this.set(instances, request, mayWrite);
+    return { errorStatus: ErrorStatus.GenErr, errorIndex: 0, varbinds: [...request], actions: [] };
+  }
+
+  private get(instances: Instance[], oid: Oid): Value {
+    const found = find(instances, oid);
+    if (found) return found.value;
+    return nul(this.knows(oid) ? ValueType.NoSuchInstance : ValueType.NoSuchObject);
+  }
+
+  private knows(oid: Oid): boolean {
+    return this.objects.some((o) => startsWith(oid, o));
+  }
+
+  private set(instances: Instance[], request: readonly Varbind[], mayWrite: boolean): PduResult {
+    const actions: SetAction[] = [];
+    for (const [i, vb] of request.entries()) {
+      const error = (status: number): PduResult => ({
+        errorStatus: status,
+        errorIndex: i + 1,
+        varbinds: [...request],
+        actions: [],
+      });
+      if (!mayWrite) return error(ErrorStatus.NoAccess);
+      const target = find(instances, vb.oid);
+      if (!target) return error(this.knows(vb.oid) ? ErrorStatus.NotWritable : ErrorStatus.NoCreation);
+      if (!target.write) return error(ErrorStatus.NotWritable);
+      if (vb.value.type !== target.value.type) return error(ErrorStatus.WrongType);
+      const checked = target.write(vb.value);
+      if ("error" in checked) return error(checked.error);
+      actions.push(checked.action);
+    }
+    return { errorStatus: ErrorStatus.NoError, errorIndex: 0, varbinds: [...request], actions };
+  }
+}
+
+function ok(varbinds: Varbind[]): PduResult {
+  return { errorStatus: ErrorStatus.NoError, errorIndex: 0, varbinds, actions: [] };
+}
+
+function find(instances: readonly Instance[], oid: Oid): Instance | undefined {
+  const i = lowerBound(instances, oid);
+  const hit = instances[i];
+  return hit && compareOids(hit.oid, oid) === 0 ? hit : undefined;
+}
+
+function next(instances: readonly Instance[], oid: Oid): Varbind {
+  let i = lowerBound(instances, oid);
+  const at = instances[i];
+  if (at && compareOids(at.oid, oid) === 0) i++;
+  const hit = instances[i];
+  return hit
+    ? { oid: [...hit.oid], value: hit.value }
+    : { oid: [...oid], value: nul(ValueType.EndOfMibView) };
+}
+
+/** The index of the first instance whose OID is >= oid. */
+function lowerBound(instances: readonly Instance[], oid: Oid): number {
+  let lo = 0;
+  let hi = instances.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareOids((instances[mid] as Instance).oid, oid) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
