@@ -1,8 +1,10 @@
 // Shared by the switch tests on the host and in the VM: a network namespace and link names that start with
 // `nrt` and a random suffix (never the lab's `iss-<lab>-` names), veth ports, iproute2's JSON views, and
-// polling. The namespace (and every link in it) is deleted at teardown, also when the test fails.
+// polling, and a log sink that timestamps a manager's records. The namespace (and every link in it) is
+// deleted at teardown, also when the test fails.
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { LogRecord } from "../../firmware/src/log/logger.js";
 import { run, systemTool } from "../lab/netns.js";
 
 const ipTool = systemTool("ip");
@@ -75,5 +77,40 @@ export async function until(what: string, timeoutMs: number, check: () => Promis
     if (await check()) return performance.now() - start;
     if (performance.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(10);
+  }
+}
+
+export interface TimedRecord extends LogRecord {
+  /** performance.now() when the record was logged. */
+  at: number;
+}
+
+/** A log sink keeping each record with the time it was logged, and a wait for the first that matches. */
+export class LogWatch {
+  readonly records: TimedRecord[] = [];
+  private readonly waiters = new Set<() => void>();
+
+  readonly sink = (r: LogRecord): void => {
+    this.records.push({ ...r, at: performance.now() });
+    for (const w of this.waiters) w();
+  };
+
+  /** The first record at index `from` or later that matches; rejects after `timeoutMs`. */
+  waitFor(from: number, match: (r: TimedRecord) => boolean, timeoutMs: number): Promise<TimedRecord> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const found = this.records.slice(from).find(match);
+        if (!found) return;
+        this.waiters.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`no matching log record within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.add(check);
+      check();
+    });
   }
 }

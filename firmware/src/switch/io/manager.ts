@@ -78,7 +78,8 @@ export class SwitchManager {
     const report = await this.apply();
     this.log[report.ok ? "info" : "error"]("switch-applied", summary(report));
     this.started = true;
-    if (this.updated) this.arm(this.scheduler.onNotification(performance.now()));
+    if (this.updated || this.noticedAt !== undefined)
+      this.arm(this.scheduler.onNotification(performance.now()));
     return report;
   }
 
@@ -100,7 +101,7 @@ export class SwitchManager {
       added: added.map(line("mdb-add")),
       removed: removed.map(line("mdb-del")),
     });
-    if (this.started) this.arm(this.scheduler.onNotification(performance.now()));
+    this.arm(this.scheduler.onNotification(performance.now()));
   }
 
   status(): SwitchManagerStatus {
@@ -149,8 +150,9 @@ export class SwitchManager {
     this.arm(this.scheduler.onNotification(performance.now()));
   }
 
+  /** Repairs wait for start's apply to end (one apply at a time); start arms what was noticed meanwhile. */
   private arm(wake: { at: number } | null): void {
-    if (!wake || this.stopped) return;
+    if (!wake || this.stopped || !this.started) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.wake(), Math.max(0, wake.at - performance.now()));
   }
@@ -195,7 +197,9 @@ export class SwitchManager {
       ...summary(report),
       sinceNoticedMs: Math.round(performance.now() - noticed),
     });
-    return report.ok;
+    /* A read-back that differs because something changed meanwhile is repaired next, without the backoff. */
+    const refused = report.results.some((r) => r.error !== undefined);
+    return report.ok || (!refused && this.noticedAt !== undefined);
   }
 
   close(): void {

@@ -3,7 +3,8 @@
 // NLM_F_ACK. The kernel handles a datagram's messages in order and answers a failed request with an error
 // whatever its flags, so the last one's ack is a barrier: every error before it has arrived, and a request
 // with no error succeeded. A batch is cut so that an error for each of its requests fits the receive buffer
-// (a lost error would leave a request of unknown outcome; an overrun fails the session instead).
+// (a lost error would leave a request of unknown outcome; an overrun fails the session instead). Operations
+// run one at a time, in the order they were asked for.
 import { Protocol, RawNetlinkSocket } from "netlink";
 import {
   decodeAck,
@@ -49,6 +50,8 @@ export class NetlinkSession {
   private waiters: Waiter[] = [];
   private seq = Math.floor(Math.random() * 0x7fff0000);
   private failure: Error | undefined;
+  /** The last operation: each waits for the one before (the kernel runs one dump per socket at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
   /** Bytes of one sendmsg, and of the error answers a batch may cause. */
   private readonly sendBudget: number;
   private readonly errorBudget: number;
@@ -121,8 +124,18 @@ export class NetlinkSession {
     }
   }
 
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Every message of a dump of `type`. */
   dump(type: number, payload: Buffer, what: string): Promise<NlMessage[]> {
+    return this.serial(() => this.dumpNow(type, payload, what));
+  }
+
+  private dumpNow(type: number, payload: Buffer, what: string): Promise<NlMessage[]> {
     const seq = this.nextSeqs(1);
     const parts: NlMessage[] = [];
     let on: Waiter["on"] = () => true;
@@ -160,7 +173,11 @@ export class NetlinkSession {
   }
 
   /** Sends every request, in order, in as few sendmsg calls as fit; the kernel's answer for each, in order. */
-  async batch(requests: readonly Request[]): Promise<NlAck[]> {
+  batch(requests: readonly Request[]): Promise<NlAck[]> {
+    return this.serial(() => this.batchNow(requests));
+  }
+
+  private async batchNow(requests: readonly Request[]): Promise<NlAck[]> {
     const acks: NlAck[] = requests.map(() => ({ errno: 0 }));
     for (let from = 0; from < requests.length;) {
       const end = this.chunkEnd(requests, from);
