@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfigPath } from "../src/cli/commands/run.js";
 import { configSchema } from "../src/config/schema.js";
-import { daemonNodeFlags } from "../src/daemon/node-flags.js";
+import { daemonNice, daemonNodeFlags } from "../src/daemon/node-flags.js";
 
 const unitFile = join(process.cwd(), "firmware/systemd/iss.service");
 const analyze = "/usr/bin/systemd-analyze";
@@ -73,6 +73,7 @@ test("its paths and flags are the ones the firmware uses", (t) => {
   t.deepEqual(s.get("ReadWritePaths"), [dataDir]);
   t.deepEqual(s.get("StateDirectory"), ["iss"]);
   t.deepEqual(s.get("RuntimeDirectory"), ["iss"], "/run/iss holds the control socket");
+  t.deepEqual(s.get("Nice"), [String(daemonNice)], "the nice value the lab's daemons run with");
   const exec = s.get("ExecStart")?.[0]?.split(" ") ?? [];
   t.is(exec[0], "/usr/bin/node");
   t.deepEqual(exec.slice(1, 1 + daemonNodeFlags.length), [...daemonNodeFlags]);

@@ -120,6 +120,17 @@ test("Backup receiving priority 0: Master_Down_Timer = Skew_Time, then master-re
   });
 });
 
+test("released-to-us: a Backup becomes master at once and its Master_Down_Timer goes; a Master ignores it", (t) => {
+  const r = backup();
+  r.handle(from(advert(150, 10)), 10);
+  const out = r.handle({ kind: "released-to-us" }, 20);
+  t.like(out[0], { kind: "cancel-timer", timer: "master-down" });
+  t.like(out[1], { kind: "become-master", cause: "master-released" });
+  t.like(out[2], { kind: "send-advert", priority: 100 });
+  t.is(r.status().state, "master");
+  t.deepEqual(master().handle({ kind: "released-to-us" }, 500), []);
+});
+
 test("preemption gate: a lower-priority master is accepted until caught up, then discarded", (t) => {
   const r = backup();
   t.false(r.mayPreempt());

@@ -6,12 +6,22 @@ import { fileURLToPath } from "node:url";
 import { inNetns, netnsPids, spawnInNetns } from "./netns.js";
 import { isAlive, terminate } from "./processes.js";
 import type { BoardState } from "./state.js";
-import { daemonNodeFlags } from "../../firmware/src/daemon/node-flags.js";
+import { daemonNice, daemonNodeFlags } from "../../firmware/src/daemon/node-flags.js";
 
 export const issCli = fileURLToPath(new URL("../../firmware/src/cli/iss.js", import.meta.url));
 
 export function issRunCommand(board: BoardState): string[] {
-  return [process.execPath, ...daemonNodeFlags, issCli, "run", "--config", board.configPath];
+  return [
+    "nice",
+    "-n",
+    String(daemonNice),
+    process.execPath,
+    ...daemonNodeFlags,
+    issCli,
+    "run",
+    "--config",
+    board.configPath,
+  ];
 }
 
 /** Starts the board's daemon command and returns its pid (`ip netns exec` execs in place). */

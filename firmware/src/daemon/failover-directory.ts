@@ -45,6 +45,8 @@ export interface FailoverDirectoryEvents {
   onTakeoverRequest(node: number, priority: number): void;
   /** As standby: whether this node is still a standby that is not taking over (answers an SM's check). */
   mayConfirm(): boolean;
+  /** As standby: the SM released the role to this node, which holds every change through its last CSN. */
+  onReleased(): void;
 }
 
 /** After a failed dial, the standby waits this long before it dials the SM again. */
@@ -461,7 +463,11 @@ export class FailoverDirectory implements RunningDirectory {
         if (message) role.se.onMessage(message);
       },
       onLease: (epoch, until) => this.events.onLease(epoch, until),
-      onRelease: (epoch, csn) => this.log.info("released-to-us", { epoch, csn }),
+      onRelease: (epoch, csn) => {
+        const held = this.parts.store.lastCsn();
+        this.log.info("released-to-us", { epoch, csn, held });
+        if (held >= csn) this.events.onReleased();
+      },
       mayConfirm: () => this.events.mayConfirm(),
       log: this.syncLog,
     });

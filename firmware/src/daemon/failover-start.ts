@@ -31,6 +31,7 @@ export async function startFailover(
         forward.unit?.onTakeoverRequest(node, priority);
       },
       mayConfirm: () => forward.unit?.mayConfirm() ?? false,
+      onReleased: () => forward.unit?.onReleased(),
     },
     o.log,
     counters.managerOf,

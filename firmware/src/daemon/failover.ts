@@ -92,6 +92,14 @@ export class FailoverUnit {
     return this.controller.currentRole === "standby" && this.vrrp?.status().state !== "master";
   }
 
+  /**
+   * The SM released the role to this standby over the sync link and it holds the SM's last change: its
+   * VRRP router becomes master now instead of Skew_Time after the SM's priority 0, if it is eligible.
+   */
+  onReleased(): void {
+    if (this.eligibleByLease()) this.vrrp?.releasedToUs();
+  }
+
   /** A majority of the known members is in this node's epoch (its own term). */
   hasMajority(): boolean {
     const { joined, known } = this.membership();

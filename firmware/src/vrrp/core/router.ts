@@ -96,6 +96,13 @@ export class VirtualRouter {
       case "release":
         if (this.state === "master") this.release(now);
         break;
+      case "released-to-us":
+        if (this.state === "backup") {
+          this.cancelTimer("master-down");
+          this.downCause = "master-released";
+          this.toMaster(now);
+        }
+        break;
       case "advert":
         this.onAdvert(event.advert, event.source, now);
         break;

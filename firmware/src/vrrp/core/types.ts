@@ -25,6 +25,11 @@ export type VrrpEvent =
   | { kind: "shutdown" }
   /** A planned handover: the master advertises priority 0 and becomes a backup; others take over after Skew_Time. */
   | { kind: "release" }
+  /**
+   * The master told this backup over another channel that it released the role to it (a planned
+   * handover whose data this node holds): become master now, not Skew_Time after its priority 0.
+   */
+  | { kind: "released-to-us" }
   /** A decoded advertisement and its IPv4 source address. */
   | { kind: "advert"; advert: Advertisement; source: string }
   | { kind: "timer"; timer: TimerName }

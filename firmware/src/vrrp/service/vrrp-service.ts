@@ -60,6 +60,11 @@ export class VrrpService {
     this.feed({ kind: "release" });
   }
 
+  /** A planned handover to this backup, told over the sync link: become master at once. */
+  releasedToUs(): void {
+    this.feed({ kind: "released-to-us" });
+  }
+
   /**
    * Stops advertising (a master stays master and still gives up to a better advert) until resume(): the
    * owner checks, after a stall, that no backup took over meanwhile, which our adverts would demote.
