@@ -1,6 +1,7 @@
 // The files each board's daemon gets: the lab's random site key and directory admin password (mode 0600),
-// one iss.yaml per board, checked with the daemon's own config validator before it is written, and the
-// virtual board's device tree and LEDs (board-tree.ts) that its board section points at.
+// one iss.yaml per board, checked with the daemon's own config validator before it is written, the board's
+// own random SNMPv3 passwords, and the virtual board's device tree and LEDs (board-tree.ts) that its board
+// section points at.
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
@@ -59,6 +60,16 @@ export async function writeCertificate(certFile: string, keyFile: string, subnet
   chmodSync(keyFile, 0o600);
 }
 
+/** The board's own SNMPv3 user (authPriv; random passwords per board, written with the config). */
+export function snmpUserName(board: BoardState): string {
+  return `iss-${board.name}`;
+}
+
+export function snmpSecretFiles(board: BoardState): { authPasswordFile: string; privPasswordFile: string } {
+  const dir = dirname(board.configPath);
+  return { authPasswordFile: `${dir}/snmp-auth.pw`, privPasswordFile: `${dir}/snmp-priv.pw` };
+}
+
 export function boardConfigText(state: LabState, board: BoardState): string {
   return stringify({
     node: { id: board.index, name: board.name, role: board.role, dataDir: board.dataDir },
@@ -88,6 +99,9 @@ export function boardConfigText(state: LabState, board: BoardState): string {
           },
         }
       : {}),
+    snmp: {
+      users: [{ name: snmpUserName(board), ...snmpSecretFiles(board), access: "write" }],
+    },
     board: { name: virtualBoardId, ...boardTree(dirname(board.configPath)) },
     control: { socket: board.controlSocket },
     log: { level: "info" },
@@ -102,6 +116,7 @@ export function writeBoardConfig(state: LabState, board: BoardState): void {
     throw new Error(`generated config for ${board.name} is invalid: ${errors}`);
   }
   mkdirSync(board.dataDir, { recursive: true });
+  for (const file of Object.values(snmpSecretFiles(board))) writeSecretFile(file, 16, false);
   writeBoardTree(dirname(board.configPath));
   writeFileSync(board.configPath, text);
 }

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isIPv4 } from "node:net";
 import { switchSchema } from "./switch-schema.js";
+import { snmpSchema } from "./snmp-schema.js";
 
 const ipv4 = z.string().refine((s) => isIPv4(s), { message: "must be an IPv4 address" });
 
@@ -179,6 +180,7 @@ export const configSchema = z
     directory: directorySchema.optional(),
     failover: failoverSchema.optional(),
     switch: switchSchema.optional(),
+    snmp: snmpSchema.optional(),
     board: boardSectionSchema.optional(),
     control: z
       .object({ socket: z.string().min(1).default("/run/iss/iss.sock") })

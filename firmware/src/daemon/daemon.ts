@@ -25,6 +25,8 @@ import { FieldUnit, type FieldUnitStatus } from "./field-unit.js";
 import { desiredState } from "../switch/core/desired.js";
 import { SwitchManager, type SwitchManagerStatus } from "../switch/io/manager.js";
 import { followStreamGroups } from "./switch-streams.js";
+import { SnmpUnit } from "../snmp/service/unit.js";
+import { snmpRequest } from "../snmp/service/control.js";
 
 const roles = { sm: Role.Sm, bsm: Role.Bsm, se: Role.Se } as const;
 
@@ -120,9 +122,14 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       if (!Array.isArray(args.ops)) throw new Error("dir.announce needs ops (a list of LDAP operations)");
       return directory.announce(args.ops as ChangeOp[]);
     },
+    "snmp.request": (args) => {
+      if (!snmp) throw new Error("this unit has no snmp section in its config");
+      return snmpRequest(snmp.multicast, args);
+    },
   });
   let directory: RunningDirectory | undefined;
   let failover: FailoverUnit | undefined;
+  let snmp: SnmpUnit | undefined;
 
   const onEvent = (event: NodeEvent): void => {
     const { event: name, ...fields } = event;
@@ -140,7 +147,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     failover?.onRmtpEvent(event);
   };
   const onDeliver = (d: Delivery): void => {
-    if (directory?.onDeliver(d)) return;
+    if (directory?.onDeliver(d) || snmp?.onDeliver(d)) return;
     const sha256 = createHash("sha256").update(d.payload).digest("hex");
     rmtpLog.info("delivered", {
       source: d.sourceName,
@@ -201,6 +208,18 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     await endpoint.close();
     throw err;
   }
+  if (config.snmp)
+    snmp = new SnmpUnit(
+      config.snmp,
+      config.network.address,
+      endpoint,
+      {
+        status,
+        directory: () => directory?.status() ?? null,
+        identify: (seconds) => field.identify(seconds),
+      },
+      log.child("snmp"),
+    );
   await control.listen();
   field.follow(status);
 
@@ -222,6 +241,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       await field.stopping();
       await failover?.stop();
       await directory?.close();
+      await snmp?.close();
       await endpoint.close();
       await control.close();
       switchManager?.close();

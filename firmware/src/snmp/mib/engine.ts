@@ -54,6 +54,30 @@ export class MibEngine<S> {
     return { errorStatus: ErrorStatus.GenErr, errorIndex: 0, varbinds: [...request], actions: [] };
   }
 
+  /**
+   * GETBULK (RFC 3416 4.2.3): the first `nonRepeaters` varbinds once, the rest `maxRepetitions` times,
+   * at most `limit` varbinds in all (the caller's stand-in for the response size limit).
+   */
+  bulk(
+    snapshot: S,
+    request: readonly Varbind[],
+    nonRepeaters: number,
+    maxRepetitions: number,
+    limit: number,
+  ) {
+    const instances = this.walk(snapshot);
+    const n = Math.max(0, Math.min(nonRepeaters, request.length));
+    const out: Varbind[] = request.slice(0, n).map((v) => next(instances, v.oid));
+    let cursors = request.slice(n).map((v) => v.oid);
+    for (let r = 0; r < maxRepetitions && cursors.length > 0 && out.length < limit; r++) {
+      const row = cursors.map((oid) => next(instances, oid));
+      out.push(...row.slice(0, limit - out.length));
+      if (row.every((v) => v.value.type === ValueType.EndOfMibView)) break;
+      cursors = row.map((v) => v.oid);
+    }
+    return ok(out);
+  }
+
   private get(instances: Instance[], oid: Oid): Value {
     const found = find(instances, oid);
     if (found) return found.value;
