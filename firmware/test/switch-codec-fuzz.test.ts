@@ -1,10 +1,12 @@
 // Deterministic fuzz tests of every switch decoder that reads netlink from the kernel (docs/switch-netlink.md):
 // random VLAN sets and MDB entries round-trip through their encoders and decoders; mutated messages (bit
 // flips, byte changes, truncations, extensions) and random bytes make each decoder return or throw
-// NetlinkDecodeError, never anything else. Rerun a failure with SWITCH_FUZZ_SEED=<seed from the title>.
+// NetlinkDecodeError, never anything else; the in-place IPv4 writer agrees with isIPv4. Rerun a failure
+// with SWITCH_FUZZ_SEED=<seed from the title>.
 import test from "ava";
 import { isDeepStrictEqual } from "node:util";
-import { canonicalIp } from "../src/switch/codec/ip.js";
+import { isIPv4 } from "node:net";
+import { canonicalIp, ipToBytes, writeIp } from "../src/switch/codec/ip.js";
 import { attr, nested, NetlinkDecodeError, readAttrs } from "../src/switch/codec/attrs.js";
 import { decodeVlanInfos, vlanPayload } from "../src/switch/codec/bridge-vlan.js";
 import { addrPayload, decodeAddr } from "../src/switch/codec/addr.js";
@@ -166,5 +168,41 @@ test(title("random bytes: every decoder returns or throws NetlinkDecodeError", S
       if (error) return error;
     }
     return undefined;
+  });
+});
+
+test(title("writeIp agrees with isIPv4 and ipToBytes on dotted-quad-like text", SEED + 4, 20000), (t) => {
+  const parts = [
+    "0",
+    "00",
+    "01",
+    "1",
+    "9",
+    "10",
+    "99",
+    "100",
+    "199",
+    "249",
+    "255",
+    "256",
+    "999",
+    "1000",
+    "",
+    "a",
+  ];
+  property(t, SEED + 4, 20000, (rng) => {
+    const count = rng.pick([3, 4, 4, 4, 5]);
+    const text = Array.from({ length: count }, () => rng.pick(parts)).join(rng.below(20) === 0 ? ".." : ".");
+    const out = Buffer.alloc(20);
+    const valid = isIPv4(text);
+    try {
+      const length = writeIp(out, 2, text);
+      if (!valid) return `${text} was written, but it is no IPv4 address`;
+      return length === 4 && out.subarray(2, 6).equals(ipToBytes(text))
+        ? undefined
+        : `${text}: ${out.toString("hex")}`;
+    } catch {
+      return valid ? `${text} was refused` : undefined;
+    }
   });
 });

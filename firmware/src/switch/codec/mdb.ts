@@ -3,9 +3,9 @@
 // port ifindex, u8 state, u8 flags, u16 vid, 16-byte address union, be16 protocol, 2 pad) in requests, and
 // MDBA_MDB > MDBA_MDB_ENTRY > MDBA_MDB_ENTRY_INFO (the same struct, then attributes) in dumps and
 // notifications. The `netlink` package has no MDB support. Pure; offsets in docs/switch-netlink.md.
-import { attr, NetlinkDecodeError, readAttrs } from "./attrs.js";
+import { NetlinkDecodeError, readAttrs } from "./attrs.js";
 import { AF_BRIDGE } from "./ifinfo.js";
-import { bytesToIp, ipToBytes } from "./ip.js";
+import { bytesToIp, writeIp } from "./ip.js";
 
 export const RTM_NEWMDB = 84;
 export const RTM_DELMDB = 85;
@@ -18,6 +18,7 @@ const MDBA_MDB = 1;
 const MDBA_MDB_ENTRY = 1;
 const MDBA_MDB_ENTRY_INFO = 1;
 const MDBA_SET_ENTRY = 1;
+const NLA_HDRLEN = 4;
 const ETH_P_IP = 0x0800;
 const ETH_P_IPV6 = 0x86dd;
 
@@ -40,20 +41,33 @@ function portMsg(bridge: number): Buffer {
   return b;
 }
 
+/** Writes `e` as a br_mdb_entry at `at` of `b` (zeroed). */
+function writeMdbEntry(b: Buffer, at: number, e: Pick<MdbRecord, "port" | "state" | "vid" | "group">): void {
+  b.writeUInt32LE(e.port, at);
+  b.writeUInt8(e.state, at + 4);
+  b.writeUInt16LE(e.vid, at + 6);
+  const length = writeIp(b, at + 8, e.group);
+  b.writeUInt16BE(length === 4 ? ETH_P_IP : ETH_P_IPV6, at + 24);
+}
+
 export function encodeMdbEntry(e: Pick<MdbRecord, "port" | "state" | "vid" | "group">): Buffer {
   const b = Buffer.alloc(BR_MDB_ENTRY_LEN);
-  b.writeUInt32LE(e.port, 0);
-  b.writeUInt8(e.state, 4);
-  b.writeUInt16LE(e.vid, 6);
-  const addr = ipToBytes(e.group);
-  addr.copy(b, 8);
-  b.writeUInt16BE(addr.length === 4 ? ETH_P_IP : ETH_P_IPV6, 24);
+  writeMdbEntry(b, 0, e);
   return b;
 }
 
-/** RTM_NEWMDB (NLM_F_CREATE|NLM_F_EXCL) or RTM_DELMDB payload for one entry of bridge `bridge`. */
+/**
+ * RTM_NEWMDB (NLM_F_CREATE|NLM_F_EXCL) or RTM_DELMDB payload for one entry of bridge `bridge`: br_port_msg
+ * and MDBA_SET_ENTRY, written into one buffer from the shared pool (a bulk apply makes a thousand of them).
+ */
 export function mdbPayload(bridge: number, e: Pick<MdbRecord, "port" | "state" | "vid" | "group">): Buffer {
-  return Buffer.concat([portMsg(bridge), attr(MDBA_SET_ENTRY, encodeMdbEntry(e))]);
+  const b = Buffer.allocUnsafe(BR_PORT_MSG_LEN + NLA_HDRLEN + BR_MDB_ENTRY_LEN).fill(0);
+  b.writeUInt8(AF_BRIDGE, 0);
+  b.writeUInt32LE(bridge, 4);
+  b.writeUInt16LE(NLA_HDRLEN + BR_MDB_ENTRY_LEN, BR_PORT_MSG_LEN);
+  b.writeUInt16LE(MDBA_SET_ENTRY, BR_PORT_MSG_LEN + 2);
+  writeMdbEntry(b, BR_PORT_MSG_LEN + NLA_HDRLEN, e);
+  return b;
 }
 
 export function dumpMdbPayload(): Buffer {

@@ -25,14 +25,23 @@ export interface NlMessage {
   payload: Buffer;
 }
 
+/** The bytes `m` takes in a datagram, padding included. */
+export const messageSize = (payloadLength: number): number => align4(NLMSG_HDRLEN + payloadLength);
+
+/** Writes `m` at `at` of `out` (zeroed, with messageSize bytes there); the offset after it. */
+export function writeMessage(out: Buffer, at: number, m: Omit<NlMessage, "port">): number {
+  out.writeUInt32LE(NLMSG_HDRLEN + m.payload.length, at);
+  out.writeUInt16LE(m.type, at + 4);
+  out.writeUInt16LE(m.flags, at + 6);
+  out.writeUInt32LE(m.seq, at + 8);
+  out.writeUInt32LE(0, at + 12);
+  m.payload.copy(out, at + NLMSG_HDRLEN);
+  return at + messageSize(m.payload.length);
+}
+
 export function encodeMessage(m: Omit<NlMessage, "port">): Buffer {
-  const out = Buffer.alloc(align4(NLMSG_HDRLEN + m.payload.length));
-  out.writeUInt32LE(NLMSG_HDRLEN + m.payload.length, 0);
-  out.writeUInt16LE(m.type, 4);
-  out.writeUInt16LE(m.flags, 6);
-  out.writeUInt32LE(m.seq, 8);
-  out.writeUInt32LE(0, 12);
-  m.payload.copy(out, NLMSG_HDRLEN);
+  const out = Buffer.alloc(messageSize(m.payload.length));
+  writeMessage(out, 0, m);
   return out;
 }
 

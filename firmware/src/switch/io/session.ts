@@ -14,12 +14,12 @@ import {
   NLM_F_REQUEST,
   NLMSG_DONE,
   NLMSG_ERROR,
-  NLMSG_HDRLEN,
   encodeMessage,
+  messageSize,
+  writeMessage,
   type NlAck,
   type NlMessage,
 } from "../codec/nlmsg.js";
-import { align4 } from "../codec/attrs.js";
 import type { Request } from "../core/requests.js";
 import { errnoName } from "./errno.js";
 
@@ -157,13 +157,19 @@ export class NetlinkSession {
     return this.exchange(what, buf, { first: seq, last: seq, on: (m) => on(m) }, answer);
   }
 
+  private chunkBytes(requests: readonly Request[], from: number, end: number): number {
+    let bytes = 0;
+    for (let i = from; i < end; i++) bytes += messageSize((requests[i] as Request).payload.length);
+    return bytes;
+  }
+
   /** How many of `requests`, from `from` on, go in one sendmsg. */
   private chunkEnd(requests: readonly Request[], from: number): number {
     let bytes = 0;
     let errors = 0;
     let i = from;
     for (; i < requests.length; i++) {
-      const len = align4(NLMSG_HDRLEN + (requests[i] as Request).payload.length);
+      const len = messageSize((requests[i] as Request).payload.length);
       if (i > from && (bytes + len > this.sendBudget || errors + errorOverhead + len > this.errorBudget))
         break;
       bytes += len;
@@ -183,16 +189,13 @@ export class NetlinkSession {
       const end = this.chunkEnd(requests, from);
       const first = this.nextSeqs(end - from);
       const last = first + end - from - 1;
-      const buf = Buffer.concat(
-        requests.slice(from, end).map((r, k) =>
-          encodeMessage({
-            type: r.type,
-            flags: r.flags | NLM_F_REQUEST | (first + k === last ? NLM_F_ACK : 0),
-            seq: first + k,
-            payload: r.payload,
-          }),
-        ),
-      );
+      const buf = Buffer.alloc(this.chunkBytes(requests, from, end));
+      for (let k = from, at = 0; k < end; k++) {
+        const r = requests[k] as Request;
+        const seq = first + k - from;
+        const flags = r.flags | NLM_F_REQUEST | (seq === last ? NLM_F_ACK : 0);
+        at = writeMessage(buf, at, { type: r.type, flags, seq, payload: r.payload });
+      }
       const base = from;
       let on: Waiter["on"] = () => true;
       const answer = new Promise<void>((resolve) => {
