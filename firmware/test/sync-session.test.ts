@@ -348,12 +348,7 @@ test("a frame only the receiver's role sends fails direction; a frame that does 
       "direction",
       "takeover-request from the sm",
     ],
-    [
-      "a check-reply from the SM",
-      fromSm(`09 ${E} 00000001`, 2),
-      "direction",
-      "check-reply from the sm",
-    ],
+    ["a check-reply from the SM", fromSm(`09 ${E} 00000001`, 2), "direction", "check-reply from the sm"],
     ["kind 10", fromSm(`0a ${E}`, 2), "malformed", "kind: kind 10 at offset 0"],
     [
       "a lease of 23 bytes",
