@@ -9,6 +9,7 @@ import { netCommand } from "./commands/net.js";
 import { ledCommand } from "./commands/led.js";
 import { rmtpCommand } from "./commands/rmtp.js";
 import { runCommand } from "./commands/run.js";
+import { snmpCommand } from "./commands/snmp.js";
 import { statusCommand } from "./commands/status.js";
 
 export const commands: readonly Command[] = [
@@ -22,4 +23,5 @@ export const commands: readonly Command[] = [
   ledCommand,
   identifyCommand,
   netCommand,
+  snmpCommand,
 ];
