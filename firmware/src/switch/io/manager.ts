@@ -48,8 +48,11 @@ export class SwitchManager {
   private unplaced: string[] = [];
   /** The desired state changed since the last repair began. */
   private updated = false;
-  /** When the first notification since the last repair began arrived (performance.now()). */
+  /** When the first notification since the last repair began arrived, and the latest (performance.now()). */
   private noticedAt: number | undefined;
+  private lastNoticeAt = -Infinity;
+  /** When the last read that found the managed state as desired began. */
+  private cleanReadAt = -Infinity;
   private readonly state = {
     ok: false,
     counts: { vlans: 0, vlanMemberships: 0, groups: 0 },
@@ -130,6 +133,7 @@ export class SwitchManager {
 
   private async apply(fresh?: ReadResult): Promise<ApplyReport> {
     const { report, last } = await applyWithRead(this.session, this.desired, fresh);
+    if (report.ok) this.cleanReadAt = last.startedAt;
     this.state.ok = report.ok;
     this.state.lastApply = summary(report);
     this.remember(last);
@@ -147,6 +151,7 @@ export class SwitchManager {
     if (e.kind === "lost") this.log.warn("switch-notifications-lost", { reason: e.reason });
     else if (!this.relevant(e.subject)) return;
     this.noticedAt ??= performance.now();
+    this.lastNoticeAt = performance.now();
     this.arm(this.scheduler.onNotification(performance.now()));
   }
 
@@ -178,10 +183,13 @@ export class SwitchManager {
     this.noticedAt = undefined;
     const update = this.updated;
     this.updated = false;
+    /* Notifications of its own changes (or of any made before its last clean read began) need no read. */
+    if (!update && this.lastNoticeAt < this.cleanReadAt) return true;
     const plan = await planState(this.session, this.desired);
     this.remember(plan.read);
     if (plan.changes.length === 0) {
       this.state.ok = true;
+      this.cleanReadAt = plan.read.startedAt;
       return true;
     }
     const commands = plan.changes.flatMap((c) => c.commands);

@@ -12,6 +12,8 @@ import type { NetlinkSession } from "./session.js";
 export interface ReadResult {
   snapshot: KernelSnapshot;
   state: SwitchState;
+  /** performance.now() when the read began: every change notified before then is in it. */
+  startedAt: number;
 }
 
 /** `addresses`: whether to dump the IPv4 addresses (only 802.1Q interfaces have managed ones). */
@@ -34,6 +36,7 @@ export async function readSnapshot(session: NetlinkSession, addresses = true): P
 }
 
 export async function readState(session: NetlinkSession, desired: SwitchState): Promise<ReadResult> {
+  const startedAt = performance.now();
   const snapshot = await readSnapshot(session, desired.interfaces.length > 0);
-  return { snapshot, state: actualState(snapshot, desired) };
+  return { snapshot, state: actualState(snapshot, desired), startedAt };
 }
