@@ -126,7 +126,7 @@ try {
     new Logger("bench", (r) => records.push({ ...r, at: performance.now() })),
   );
   await manager.start();
-  const drift: Array<{ sinceNoticedMs: number; sinceCommandMs: number }> = [];
+  const drift: Array<{ restoredMs: number; sinceNoticedMs: number; sinceCommandMs: number }> = [];
   for (let i = 0; i < 5; i++) {
     const seen = records.length;
     const t0 = performance.now();
@@ -146,7 +146,11 @@ try {
       records.slice(seen).find((r) => r.event === "switch-repaired" && (r.changes as number) > 0);
     await until("drift repair", 10_000, () => Promise.resolve(repaired() !== undefined));
     const r = repaired()!;
-    drift.push({ sinceNoticedMs: r.sinceNoticedMs as number, sinceCommandMs: Math.round(r.at - t0) });
+    drift.push({
+      restoredMs: r.restoredMs as number,
+      sinceNoticedMs: r.sinceNoticedMs as number,
+      sinceCommandMs: Math.round(r.at - t0),
+    });
   }
   manager.close();
   const verify = new NetlinkSession();

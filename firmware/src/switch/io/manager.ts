@@ -198,11 +198,13 @@ export class SwitchManager {
       this.state.lastDrift = { at: new Date().toISOString(), commands };
       this.log.warn("switch-drift", { commands });
     }
+    const applying = performance.now();
     const report = await this.apply(plan.read);
     this.state[update ? "updates" : "repairs"]++;
     if (!report.ok) this.updated ||= update;
     this.log[report.ok ? "info" : "error"](update ? "switch-updated" : "switch-repaired", {
       ...summary(report),
+      restoredMs: Math.round(applying + report.timings.readMs + report.timings.applyMs - noticed),
       sinceNoticedMs: Math.round(performance.now() - noticed),
     });
     /* A read-back that differs because something changed meanwhile is repaired next, without the backoff. */
