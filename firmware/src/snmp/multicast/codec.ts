@@ -134,8 +134,11 @@ function valueBytes(v: Value): Buffer {
       return v.value;
     case ValueType.IpAddress:
       return Buffer.from(v.value.split(".").map(Number));
-    case ValueType.ObjectIdentifier:
-      return new Writer().bytes(Buffer.concat(v.value.map((n) => new Writer().u32(n).done()))).done();
+    case ValueType.ObjectIdentifier: {
+      const b = Buffer.alloc(4 * v.value.length);
+      v.value.forEach((n, i) => b.writeUInt32BE(n, 4 * i));
+      return b;
+    }
     default:
       return Buffer.alloc(0);
   }

@@ -8,6 +8,7 @@ import type { SnmpConfig } from "../../config/snmp-schema.js";
 import type { DaemonStatus } from "../../daemon/daemon.js";
 import type { DirectoryStatus } from "../../directory/service/sm-directory.js";
 import type { Logger } from "../../log/logger.js";
+import { RateLimitedLog } from "../../log/rate-limited-log.js";
 import type { Delivery } from "../../rmtp/core/types.js";
 import type { RmtpEndpoint } from "../../rmtp/io/endpoint.js";
 import { SnmpAgent, type AgentUser } from "../agent/agent.js";
@@ -58,6 +59,7 @@ export class SnmpUnit {
   private lastRole: string | null = null;
   private lastAuthNotify = -Infinity;
   private readonly timer: NodeJS.Timeout;
+  private readonly authLog: RateLimitedLog;
 
   constructor(
     private readonly config: SnmpConfig,
@@ -67,6 +69,7 @@ export class SnmpUnit {
     private readonly log: Logger,
   ) {
     this.enterprise = [...enterprisesArc, config.enterprise];
+    this.authLog = new RateLimitedLog(log);
     this.engine = new MibEngine([
       systemModule(this.enterprise),
       interfacesModule,
@@ -198,7 +201,7 @@ export class SnmpUnit {
   }
 
   private onAuthFailure(from: string, reason: string): void {
-    this.log.warn("snmp-auth-failure", { from, reason });
+    this.authLog.warn(`auth:${from}`, "snmp-auth-failure", { from, reason });
     const now = Date.now();
     if (now - this.lastAuthNotify < authNotifyGapMs) return;
     this.lastAuthNotify = now;
