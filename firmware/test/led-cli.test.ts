@@ -49,11 +49,12 @@ test("iss led test refuses while a daemon answers on the control socket", async 
 
 test("iss identify without a daemon drives the LEDs itself, then leaves them dark", async (t) => {
   const { args, socket, shown } = labTree();
-  const running = run(process.execPath, [cli, "identify", "--seconds", "1", ...args]);
-  const deadline = Date.now() + 5000;
+  // 3 s of identify and 20 s to see it: on a loaded CI host the CLI alone took seconds to start.
+  const running = run(process.execPath, [cli, "identify", "--seconds", "3", ...args]);
+  const deadline = Date.now() + 20_000;
   while (shown()[0] !== "fast" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   t.deepEqual(shown(), ["fast", "fast"]);
   const { stdout } = await running;
-  t.is(stdout, `identify: 1 s on virtual-lab, no daemon on ${socket}: driving the LEDs directly\n`);
+  t.is(stdout, `identify: 3 s on virtual-lab, no daemon on ${socket}: driving the LEDs directly\n`);
   t.deepEqual(shown(), ["off", "off"]);
 });

@@ -48,7 +48,8 @@ export class NotifySocket {
 
   static async bind(path: string): Promise<NotifySocket> {
     const socket = new NotifySocket(path);
-    await socket.waitFor(() => socket.listening, 5000, "listening receiver");
+    // A bound, not a speed check: python3's start took over 5 s on a loaded CI host.
+    await socket.waitFor(() => socket.listening, 30_000, "listening receiver");
     return socket;
   }
 
