@@ -48,8 +48,14 @@ export class NotifySocket {
 
   static async bind(path: string): Promise<NotifySocket> {
     const socket = new NotifySocket(path);
-    // A bound, not a speed check: python3's start took over 5 s on a loaded CI host.
-    await socket.waitFor(() => socket.listening, 30_000, "listening receiver");
+    // A bound, not a speed check: python3's start took over 5 s on a loaded CI host. A receiver that never
+    // listens is killed, or its pipe would keep the test worker (and the whole run) alive.
+    try {
+      await socket.waitFor(() => socket.listening, 30_000, "listening receiver");
+    } catch (err) {
+      socket.close();
+      throw err;
+    }
     return socket;
   }
 
