@@ -4,6 +4,7 @@ import { runDirectoryBench } from "./directory/bench.js";
 import { runFailoverBench } from "./failover/bench.js";
 import { runNetBench } from "./net/bench.js";
 import { runRmtpBench } from "./rmtp/bench.js";
+import { runSnmpBench } from "./snmp/bench.js";
 
 interface Benchmark {
   summary: string;
@@ -30,6 +31,11 @@ const benchmarks: Record<string, Benchmark> = {
     summary:
       "the switch: 4094 VLANs, 1,000 MDB entries, no-op reconcile and drift repair, against bridge -batch",
     run: runNetBench,
+  },
+  snmp: {
+    summary:
+      "multicast GET of 5 OIDs to 16 agents against sequential unicast SNMPv3 GETs (net-snmp, Net-SNMP snmpget)",
+    run: runSnmpBench,
   },
 };
 

@@ -32,7 +32,7 @@ function v3(a: TestAgent, who: "writer" | "reader", auth?: string): string[] {
 
 async function tool(cmd: string, args: string[]): Promise<{ out: string; ok: boolean }> {
   try {
-    const r = await exec(cmd, [...mibs, "-r", "0", "-t", "1", ...args]);
+    const r = await exec(cmd, [...mibs, "-r", "2", "-t", "2", ...args]);
     return { out: r.stdout, ok: true };
   } catch (err) {
     const e = err as { stdout: string; stderr: string };

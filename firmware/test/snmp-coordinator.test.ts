@@ -1,6 +1,6 @@
 // The SM's collection of multicast management responses and a member's answer, sans I/O: one result per
 // expected member, a repeated response counted and dropped, responses for another requester or request
-// ignored, the deadline naming the members that did not answer; a member answers only requests that name
+// ignored, the request asked again of those still awaited, the deadline naming who did not answer; a member answers only requests that name
 // it (or name nobody) and a SET runs through its engine once.
 import test from "ava";
 import { PduKind, ValueType, type Varbind } from "../src/snmp/mib/types.js";
@@ -17,7 +17,7 @@ const members = [
 const get = [{ oid: [1, 3, 6, 1, 2, 1, 1, 5, 0], value: { type: ValueType.Null, value: null } as const }];
 
 function response(requestId: number, requester = 1): MulticastResponse {
-  return { requestId, requester, errorStatus: 0, errorIndex: 0, varbinds: [] };
+  return { requestId, requester, responder: 0, errorStatus: 0, errorIndex: 0, varbinds: [] };
 }
 
 test("one result per member; duplicates and strangers are not results", (t) => {
@@ -48,6 +48,11 @@ test("the deadline ends a request and names who did not answer", (t) => {
   c.onResponse(2, response(a.requestId));
   c.onResponse(2, response(b.requestId));
   t.is(c.nextDeadline(), 1000);
+  t.deepEqual(
+    decodeRequest(c.again(a.requestId) as Buffer).targets,
+    [1, 3],
+    "asked again: who did not answer",
+  );
   t.deepEqual(c.expire(999), []);
   const [first] = c.expire(1000);
   t.deepEqual(first?.missing, [members[0], members[2]]);
@@ -59,6 +64,7 @@ test("the deadline ends a request and names who did not answer", (t) => {
     c.expire(2000).map((o) => o.missing),
     [[members[2]]],
   );
+  t.is(c.again(b.requestId), null);
 });
 
 test("a member answers requests that name it or nobody, executing a SET once", (t) => {

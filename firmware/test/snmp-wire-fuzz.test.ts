@@ -1,7 +1,8 @@
-// Fuzz tests of the multicast management decoders (docs/snmp-wire.md), 120,000 cases: random valid
+// Fuzz tests of the multicast management decoders (docs/snmp-wire.md), 200,000 decodes: random valid
 // requests and responses round-trip exactly; mutated messages (bit flips, byte changes, truncations,
-// extensions) and random bytes make decodeRequest and decodeResponse either return a message that
-// re-encodes to exactly those bytes or throw SnmpWireError, never anything else.
+// extensions; response bodies also re-signed, so the fields are reached past the tag) and random bytes
+// make decodeRequest and decodeResponse either return a message that re-encodes to exactly those bytes
+// or throw SnmpWireError, never anything else.
 // Rerun a failure with the seed from the test title (SNMP_FUZZ_SEED=<seed>).
 import test from "ava";
 import { isDeepStrictEqual } from "node:util";
@@ -15,9 +16,22 @@ import {
 } from "../src/snmp/multicast/codec.js";
 import { ValueType, type Value, type Varbind } from "../src/snmp/mib/types.js";
 import { Rng } from "./helpers/rng.js";
+import { Keyring } from "../src/rmtp/codec/keyring.js";
+import { TAG_BYTES } from "../src/rmtp/codec/frames.js";
+
+const keyring = new Keyring([{ id: 1, secret: Buffer.alloc(32, 0x5a) }], 1);
+const encodeResponseK = (m: Parameters<typeof encodeResponse>[0]) => encodeResponse(m, keyring);
+const decodeResponseK = (b: Buffer) => decodeResponse(b, keyring);
+
+/** A body with a valid key id and tag: what a unit holding the site key could send, malformed or not. */
+function resign(body: Buffer): Buffer {
+  const out = Buffer.concat([body, Buffer.from([1]), Buffer.alloc(TAG_BYTES)]);
+  keyring.sign(out, body.length + 1);
+  return out;
+}
 
 const SEED = Number(process.env.SNMP_FUZZ_SEED ?? 0x5e1f) >>> 0;
-const CASES = 30_000;
+const CASES = 20_000;
 
 function value(rng: Rng): Value {
   switch (rng.below(10)) {
@@ -107,11 +121,12 @@ test(`valid messages round-trip (seed ${SEED})`, (t) => {
     const res = {
       requestId: rng.u32(),
       requester: rng.below(65536),
+      responder: rng.below(65536),
       errorStatus: rng.below(19),
       errorIndex: rng.below(256),
       varbinds: varbinds(rng),
     };
-    if (!isDeepStrictEqual(decodeResponse(encodeResponse(res)), res)) t.fail(`response ${i} differs`);
+    if (!isDeepStrictEqual(decodeResponseK(encodeResponseK(res)), res)) t.fail(`response ${i} differs`);
   }
   t.pass();
 });
@@ -126,17 +141,25 @@ test(`mutated and random bytes decode exactly or throw SnmpWireError (seed ${SEE
       targets: [rng.below(9)],
       varbinds: varbinds(rng),
     });
-    const res = encodeResponse({
+    const res = encodeResponseK({
       requestId: rng.u32(),
       requester: 1,
+      responder: 2,
       errorStatus: 0,
       errorIndex: 0,
       varbinds: varbinds(rng),
     });
     const random = rng.bytes(rng.range(0, 80));
-    for (const bytes of [mutate(rng, req), mutate(rng, res), random]) {
+    const resBody = res.subarray(0, res.length - TAG_BYTES - 1);
+    for (const bytes of [
+      mutate(rng, req),
+      mutate(rng, res),
+      resign(mutate(rng, resBody)),
+      random,
+      resign(random),
+    ]) {
       decodesOrRefuses(t, bytes, decodeRequest, encodeRequest);
-      decodesOrRefuses(t, bytes, decodeResponse, encodeResponse);
+      decodesOrRefuses(t, bytes, decodeResponseK, encodeResponseK);
       cases += 2;
     }
   }

@@ -7,10 +7,15 @@ import {
   encodeRequest,
   encodeResponse,
   isSnmpPayload,
+  SnmpWireError,
   type MulticastRequest,
   type MulticastResponse,
 } from "../src/snmp/multicast/codec.js";
 import { ValueType } from "../src/snmp/mib/types.js";
+import { Keyring } from "../src/rmtp/codec/keyring.js";
+
+/** Site key 1: 32 bytes of 0x5a (the tags below are HMAC-SHA256 with it, first 16 bytes). */
+const keyring = new Keyring([{ id: 1, secret: Buffer.alloc(32, 0x5a) }], 1);
 
 const hex = (...parts: string[]): Buffer => Buffer.from(parts.join("").replace(/\s/g, ""), "hex");
 const sysName = "00000001 00000003 00000006 00000001 00000002 00000001 00000001 00000005 00000000";
@@ -60,6 +65,7 @@ test("response: every value type", (t) => {
   const m: MulticastResponse = {
     requestId: 0xfffffffe,
     requester: 1,
+    responder: 3,
     errorStatus: 0,
     errorIndex: 0,
     varbinds: [
@@ -75,7 +81,7 @@ test("response: every value type", (t) => {
   const vb = (value: string): string => "02 00000001 00000003 " + value;
   const golden = hex(
     "534e 01 02", // kind 2 (response)
-    "fffffffe 0001", // request id, requester node id 1
+    "fffffffe 0001 0003", // request id, requester node id 1, responder node id 3
     "00 00", // error status noError, error index 0
     "0007",
     vb("04 0002 6233"), // OCTET STRING "b3"
@@ -85,20 +91,36 @@ test("response: every value type", (t) => {
     vb("06 000c 00000001 00000003 00000006"), // OID 1.3.6
     vb("43 0004 00003039"), // TimeTicks 12345
     vb("81 0000"), // noSuchInstance
+    "01", // key id
+    "c2d6fe788d441a4a07aba0d5bd3ceb40", // tag
   );
-  t.deepEqual(encodeResponse(m), golden);
-  t.deepEqual(decodeResponse(golden), m);
+  t.deepEqual(encodeResponse(m, keyring), golden);
+  t.deepEqual(decodeResponse(golden, keyring), m);
+});
+
+test("response: a flipped bit or another key fails authentication before any field is read", (t) => {
+  const m = { requestId: 1, requester: 1, responder: 2, errorStatus: 0, errorIndex: 0, varbinds: [] };
+  const good = encodeResponse(m, keyring);
+  const flipped = Buffer.from(good);
+  flipped[5] = (flipped[5] as number) ^ 1;
+  t.throws(() => decodeResponse(flipped, keyring), { instanceOf: SnmpWireError, message: "authentication" });
+  const other = new Keyring([{ id: 1, secret: Buffer.alloc(32, 0x11) }], 1);
+  t.throws(() => decodeResponse(good, other), { instanceOf: SnmpWireError, message: "authentication" });
 });
 
 test("response: a SET refused with wrongValue at index 1", (t) => {
   const m: MulticastResponse = {
     requestId: 9,
     requester: 2,
+    responder: 5,
     errorStatus: 10,
     errorIndex: 1,
     varbinds: [{ oid: [1, 3], value: { type: ValueType.Gauge32, value: 4000 } }],
   };
-  const golden = hex("534e 01 02 00000009 0002 0a 01 0001 02 00000001 00000003 42 0004 00000fa0");
-  t.deepEqual(encodeResponse(m), golden);
-  t.deepEqual(decodeResponse(golden), m);
+  const golden = hex(
+    "534e 01 02 00000009 0002 0005 0a 01 0001 02 00000001 00000003 42 0004 00000fa0 01",
+    "57a56e6daf8e8ad99c5b3af715968d69",
+  );
+  t.deepEqual(encodeResponse(m, keyring), golden);
+  t.deepEqual(decodeResponse(golden, keyring), m);
 });

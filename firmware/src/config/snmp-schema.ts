@@ -32,6 +32,8 @@ const usmUser = z
 export const snmpSchema = z
   .object({
     port: z.number().int().min(1).max(65535).default(161),
+    /** UDP port on which units receive multicast management responses (docs/snmp-wire.md). */
+    responsePort: z.number().int().min(1).max(65535).default(5407),
     /** The Private Enterprise Number ISS-MIB lives under (1.3.6.1.4.1.<enterprise>); 32473 is a placeholder. */
     enterprise: z.number().int().min(1).max(4294967295).default(32473),
     contact: z.string().max(255).default(""),

@@ -213,6 +213,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
       config.snmp,
       config.network.address,
       endpoint,
+      new Keyring(loaded.keys, config.rmtp.sendKeyId),
       {
         status,
         directory: () => directory?.status() ?? null,

@@ -1,6 +1,9 @@
-// The multicast management messages (docs/snmp-wire.md): a request the SM multicasts as one RMTP message
-// and the response each member returns as its own RMTP message. Pure encode/decode; a decoder throws only
-// SnmpWireError, for any input.
+// The multicast management messages (docs/snmp-wire.md): a request the SM multicasts as one RMTP message,
+// and the response each member returns to the SM by UDP unicast, authenticated with the site key (the
+// same HMAC-SHA256/128 as RMTP frames, checked before any field is read). Pure encode/decode; a decoder
+// throws only SnmpWireError, for any input.
+import { TAG_BYTES } from "../../rmtp/codec/frames.js";
+import type { Keyring } from "../../rmtp/codec/keyring.js";
 import { ValueType, type Value, type Varbind } from "../mib/types.js";
 
 export const MAGIC = 0x534e; // "SN"
@@ -28,6 +31,7 @@ export interface MulticastRequest {
 export interface MulticastResponse {
   requestId: number;
   requester: number;
+  responder: number;
   errorStatus: number;
   errorIndex: number;
   varbinds: Varbind[];
@@ -232,24 +236,36 @@ export function decodeRequest(buf: Buffer): MulticastRequest {
   return { requestId, pduType, targets, varbinds };
 }
 
-export function encodeResponse(m: MulticastResponse): Buffer {
+/** Key id and tag after the body. */
+const trailerBytes = 1 + TAG_BYTES;
+
+export function encodeResponse(m: MulticastResponse, keyring: Keyring): Buffer {
   const w = header(new Writer(), Kind.Response, m.requestId)
     .u16(m.requester)
+    .u16(m.responder)
     .u8(m.errorStatus)
     .u8(m.errorIndex);
   writeVarbinds(w, m.varbinds);
-  return w.done();
+  const body = w.u8(keyring.sendKeyId).done();
+  const out = Buffer.concat([body, Buffer.alloc(TAG_BYTES)]);
+  keyring.sign(out, body.length);
+  return out;
 }
 
-export function decodeResponse(buf: Buffer): MulticastResponse {
-  const r = new Reader(buf);
+/** Checks the tag first (SnmpWireError "authentication" when it fails), then decodes the fields. */
+export function decodeResponse(buf: Buffer, keyring: Keyring): MulticastResponse {
+  if (buf.length < 4 + trailerBytes) throw new SnmpWireError("truncated response");
+  const end = buf.length - TAG_BYTES;
+  if (!keyring.verify(buf, end, buf[end - 1] as number)) throw new SnmpWireError("authentication");
+  const r = new Reader(buf.subarray(0, end - 1));
   const requestId = readHeader(r, Kind.Response);
   const requester = r.u16("requester");
+  const responder = r.u16("responder");
   const errorStatus = r.u8("error status");
   const errorIndex = r.u8("error index");
   const varbinds = readVarbinds(r);
   r.end();
-  return { requestId, requester, errorStatus, errorIndex, varbinds };
+  return { requestId, requester, responder, errorStatus, errorIndex, varbinds };
 }
 
 /** The kind byte of a message that passed isSnmpPayload, or null when it is too short. */

@@ -1,7 +1,8 @@
 // The SM's side of multicast management, sans I/O: it numbers each request, remembers which members must
 // answer and collects one response per member (a second one from the same member is counted, not kept);
 // a request ends when every expected member answered or its deadline passed, naming the members that
-// did not answer. The caller sends the encoded request and feeds responses and the clock in.
+// did not answer. The caller sends the encoded request (again to the members it still waits for, when
+// a response may have been lost) and feeds responses and the clock in.
 import type { Varbind } from "../mib/types.js";
 import { encodeRequest, type MulticastResponse } from "./codec.js";
 
@@ -25,6 +26,8 @@ export interface Outcome {
 }
 
 interface Pending {
+  pduType: number;
+  varbinds: Varbind[];
   expected: Map<number, Member>;
   results: Map<number, MemberResult>;
   deadline: number;
@@ -54,6 +57,8 @@ export class Coordinator {
     this.nextId = (this.nextId + 1) >>> 0 || 1;
     const payload = encodeRequest({ requestId, pduType, targets, varbinds });
     this.pending.set(requestId, {
+      pduType,
+      varbinds,
       expected: new Map(members.map((m) => [m.id, m])),
       results: new Map(),
       deadline,
@@ -74,6 +79,14 @@ export class Coordinator {
     }
     p.results.set(source, { ...member, ...response });
     return p.results.size === p.expected.size ? this.finish(response.requestId, p) : null;
+  }
+
+  /** The request again, for the expected members that have not answered yet; null when none are left. */
+  again(requestId: number): Buffer | null {
+    const p = this.pending.get(requestId);
+    const targets = p ? [...p.expected.keys()].filter((id) => !p.results.has(id)) : [];
+    if (!p || targets.length === 0) return null;
+    return encodeRequest({ requestId, pduType: p.pduType, targets, varbinds: p.varbinds });
   }
 
   /** Ends the requests whose deadline passed. */

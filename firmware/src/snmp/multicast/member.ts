@@ -1,7 +1,7 @@
 // A member's side of multicast management, sans I/O: a delivered request that names this member (or
 // names none: every member) is executed once against the member's own MIB engine and answered with a
-// response addressed to the requester. RMTP delivers a message at most once per sender run, so a SET is
-// applied at most once even when the request was sent again after a manager change.
+// response addressed to the requester. The caller keeps the response of each request id, so a request
+// asked again (its response was lost) is answered again without executing it twice.
 import type { PduResult } from "../mib/engine.js";
 import type { MulticastRequest, MulticastResponse } from "./codec.js";
 
@@ -18,6 +18,7 @@ export function answer(
     response: {
       requestId: request.requestId,
       requester,
+      responder: selfId,
       errorStatus: result.errorStatus,
       errorIndex: result.errorIndex,
       varbinds: result.varbinds,

@@ -10,6 +10,7 @@ import type { DirectoryStatus } from "../../directory/service/sm-directory.js";
 import type { Logger } from "../../log/logger.js";
 import { RateLimitedLog } from "../../log/rate-limited-log.js";
 import type { Delivery } from "../../rmtp/core/types.js";
+import type { Keyring } from "../../rmtp/codec/keyring.js";
 import type { RmtpEndpoint } from "../../rmtp/io/endpoint.js";
 import { SnmpAgent, type AgentUser } from "../agent/agent.js";
 import { Notifier } from "../agent/notifier.js";
@@ -65,6 +66,7 @@ export class SnmpUnit {
     private readonly config: SnmpConfig,
     address: string,
     endpoint: RmtpEndpoint,
+    keyring: Keyring,
     private readonly sources: SnmpSources,
     private readonly log: Logger,
   ) {
@@ -116,6 +118,8 @@ export class SnmpUnit {
     });
     this.multicast = new MulticastManagement({
       endpoint,
+      keyring,
+      port: config.responsePort,
       log,
       execute: (pduType, varbinds) => {
         const result = this.engine.execute(this.snapshot(), pduType, varbinds, true);
