@@ -97,18 +97,19 @@ export class MulticastManagement {
       );
       if (mine) this.settle(this.coordinator.onResponse(status.id, mine.response));
     }
-    let payload = this.coordinator.again(requestId);
+    /* Asks again only once the previous copy reached every member: a stalled stream gets no pile of copies. */
+    let sending = false;
     const send = (): void => {
-      if (payload)
-        this.o.endpoint
-          .send(payload)
-          .catch((err: Error) => this.o.log.warn("snmp-request-failed", { requestId, error: err.message }));
+      const payload = sending ? null : this.coordinator.again(requestId);
+      if (!payload) return;
+      sending = true;
+      this.o.endpoint
+        .send(payload)
+        .catch((err: Error) => this.o.log.warn("snmp-request-failed", { requestId, error: err.message }))
+        .finally(() => (sending = false));
     };
     send();
-    const retry = setInterval(() => {
-      payload = this.coordinator.again(requestId);
-      send();
-    }, retryMs);
+    const retry = setInterval(send, retryMs);
     const end = setTimeout(() => {
       clearInterval(retry);
       this.timers.delete(end);
