@@ -1,9 +1,9 @@
 // Multicast management over the daemon's RMTP endpoint (fig 8): on the SM, request() multicasts one
 // GET/GETNEXT/SET to every member or a named subset, answers for itself in-process, and collects one
 // response per member (UDP unicast to its response port, authenticated with the site key) until the
-// timeout, asking the members it still waits for again every retryMs; on every member, a request from the
-// current manager is executed once against the unit's own MIB engine, and its response is kept so a
-// request asked again is answered again without running twice. Wire format: docs/snmp-wire.md.
+// timeout, asking the members it still waits for again after 150, 300, 600 ms...; on every member, a
+// request from the current manager is executed once against the unit's own MIB engine, and its response
+// is kept so a request asked again is answered again without running twice. Wire format: docs/snmp-wire.md.
 import { createSocket, type Socket } from "node:dgram";
 import type { Logger } from "../../log/logger.js";
 import type { Keyring } from "../../rmtp/codec/keyring.js";
@@ -97,27 +97,25 @@ export class MulticastManagement {
       );
       if (mine) this.settle(this.coordinator.onResponse(status.id, mine.response));
     }
-    /* Asks again only once the previous copy reached every member: a stalled stream gets no pile of copies. */
-    let sending = false;
-    const send = (): void => {
-      const payload = sending ? null : this.coordinator.again(requestId);
+    /* Asks again after 150, 300, 600 ms...: a few copies, also while a dead member stalls the stream. */
+    let retry: NodeJS.Timeout | undefined;
+    const send = (delayMs: number): void => {
+      const payload = this.coordinator.again(requestId);
       if (!payload) return;
-      sending = true;
       this.o.endpoint
         .send(payload)
-        .catch((err: Error) => this.o.log.warn("snmp-request-failed", { requestId, error: err.message }))
-        .finally(() => (sending = false));
+        .catch((err: Error) => this.o.log.warn("snmp-request-failed", { requestId, error: err.message }));
+      retry = setTimeout(() => send(delayMs * 2), delayMs);
     };
-    send();
-    const retry = setInterval(send, retryMs);
+    send(retryMs);
     const end = setTimeout(() => {
-      clearInterval(retry);
+      clearTimeout(retry);
       this.timers.delete(end);
       for (const o of this.coordinator.expire(Date.now())) this.settle(o);
     }, timeoutMs + 1);
     this.timers.add(end);
     void done.then(() => {
-      clearInterval(retry);
+      clearTimeout(retry);
       clearTimeout(end);
       this.timers.delete(end);
     });
