@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { keepalivedBinary } from "../../hil-tests/vrrp/keepalived.js";
+import { keepalivedBinary, keepalivedConfig } from "../../hil-tests/vrrp/keepalived.js";
 import { systemTool, type Lab } from "../../hil-tests/lab/index.js";
 import { probeIntervalMs } from "./clients.js";
 import { Probe } from "./probes.js";
@@ -57,23 +57,15 @@ function config(
   o: { state: "MASTER" | "BACKUP"; priority: number; advertIntSeconds: number; address: string },
   board: number,
 ): string {
-  return [
-    "global_defs {",
-    `  router_id iss_bench_b${board}`,
-    "  vrrp_version 3",
-    "}",
-    "vrrp_instance VI_1 {",
-    `  state ${o.state}`,
-    "  interface eth0",
-    `  virtual_router_id ${baselineVrid}`,
-    `  priority ${o.priority}`,
-    `  advert_int ${o.advertIntSeconds}`,
-    "  virtual_ipaddress {",
-    `    ${o.address}/32`,
-    "  }",
-    "}",
-    "",
-  ].join("\n");
+  return keepalivedConfig({
+    routerId: `iss_bench_b${board}`,
+    interfaceName: "eth0",
+    vrid: baselineVrid,
+    priority: o.priority,
+    advertIntSeconds: o.advertIntSeconds,
+    virtualAddress: o.address,
+    state: o.state,
+  });
 }
 
 /** One keepalived process in a board's namespace, its console lines timestamped as they arrive. */

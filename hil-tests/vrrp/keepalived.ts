@@ -17,6 +17,8 @@ export interface KeepalivedInstance {
   virtualAddress: string;
   /** The state it starts in (default MASTER, which advertises at once). */
   state?: "MASTER" | "BACKUP";
+  /** keepalived's router_id (default iss_test). */
+  routerId?: string;
 }
 
 export interface KeepalivedProcess {
@@ -31,7 +33,7 @@ export const keepalivedBinary = "/usr/sbin/keepalived";
 export function keepalivedConfig(i: KeepalivedInstance): string {
   return [
     "global_defs {",
-    "  router_id iss_test",
+    `  router_id ${i.routerId ?? "iss_test"}`,
     "  vrrp_version 3",
     "}",
     "vrrp_instance VI_1 {",
