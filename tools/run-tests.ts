@@ -1,15 +1,18 @@
 // Test entry point behind `npm test`: runs AVA with its TAP reporter, passes the output through and ends
 // with the plain line `N passed, N failed, N skipped` that CI reads. Exits non-zero on a failure or on no test.
-// Two passes: every test but the failover lab tests (package.json's AVA config, two files at a time), then
-// the failover lab tests alone, one at a time (ava.failover.config.js): each runs 5 daemons and 4 LDAP
-// clients, and beside the transport's timing-bound lab tests on a 2-core machine the two starve each other.
-// With file arguments, one pass runs them (with the failover config when they are failover tests).
+// Two passes: every test but the many-daemon lab tests (package.json's AVA config, two files at a time), then
+// those alone, one at a time (ava.labs.config.js): a transport group runs 10 daemons, a failover lab 5 and 4
+// LDAP clients, and two of them side by side on a 2-core machine starve each other's daemons for seconds
+// (a sending daemon silent for 2 s was evicted). With file arguments, one pass runs them (with the lab
+// config when they are such lab tests).
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const avaCli = fileURLToPath(new URL("../../node_modules/ava/entrypoints/cli.mjs", import.meta.url));
-const failoverConfig = fileURLToPath(new URL("../../ava.failover.config.js", import.meta.url));
+const labsConfig = new URL("../../ava.labs.config.js", import.meta.url);
+const labsConfigPath = fileURLToPath(labsConfig);
+const { labTestDirs } = (await import(labsConfig.href)) as { labTestDirs: string[] };
 
 interface Counts {
   passed: number;
@@ -44,8 +47,12 @@ function runPass(args: readonly string[]): Promise<Counts> {
 const files = process.argv.slice(2);
 const passes =
   files.length === 0
-    ? [[], ["--config", failoverConfig]]
-    : [files.some((f) => f.includes("hil-tests/failover")) ? ["--config", failoverConfig, ...files] : files];
+    ? [[], ["--config", labsConfigPath]]
+    : [
+        files.some((f) => labTestDirs.some((d) => f.includes(`hil-tests/${d}/`)))
+          ? ["--config", labsConfigPath, ...files]
+          : files,
+      ];
 const total: Counts = { passed: 0, failed: 0, skipped: 0 };
 for (const args of passes) {
   const counts = await runPass(args);

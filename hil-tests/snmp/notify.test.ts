@@ -69,9 +69,12 @@ test("role change on a planned handover, linkUp and authenticationFailure reach 
   let output = "";
   trapd.stdout?.setEncoding("utf8").on("data", (s: string) => (output += s));
   trapd.stderr?.setEncoding("utf8").on("data", (s: string) => (output += s));
-  t.teardown(() => {
+  const trapdExited = new Promise((resolve) => trapd.once("exit", resolve));
+  t.teardown(async () => {
+    // snmptrapd writes its persistent file into dir as it exits: remove dir only after it is gone.
     trapd.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await trapdExited;
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   });
 
   for (const b of lab.boards) addNotifications(lab, b.index, receiver);
