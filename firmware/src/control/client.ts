@@ -12,6 +12,8 @@ export class ControlClient {
   private constructor(private readonly socket: Socket) {
     const lines = createInterface({ input: socket, crlfDelay: Infinity });
     lines.on("line", (line) => this.receive(line));
+    // readline re-emits the socket's errors (ECONNRESET when the daemon dies): the close below handles them.
+    lines.on("error", () => undefined);
     socket.on("close", () => {
       this.closed = true;
       for (const p of this.pending.values()) p.reject(new Error("control socket closed"));
