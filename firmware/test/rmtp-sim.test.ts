@@ -144,6 +144,32 @@ test("after a manager restart, senders wait for the previous members, so one tha
   );
 });
 
+test("a member away past the eviction bound while a stream finished reports the gap when it is back", async (t) => {
+  const g = SimGroup.build(8);
+  const sender = g.member(5).endpoint;
+  const first = await g.settle(sender.send(payloadOf(0, 3000)));
+  t.true(first.ok);
+  g.setLoss(8, 1);
+  await g.member(1).endpoint.close();
+  await g.kill(1);
+  g.add(1, 2);
+  const sends = Array.from({ length: 6 }, (_, i) => sender.send(payloadOf(i + 1, 3000 + i)));
+  const all = await g.settle(Promise.all(sends));
+  t.true(all.ok, all.ok ? "" : all.error.message);
+  g.run(2 * testParams().memberTimeoutMs);
+  g.setLoss(8, 0);
+  g.run(1000);
+  const back = g.member(8);
+  t.deepEqual(
+    back.deliveries.map((d) => d.messageId),
+    [1],
+  );
+  t.like(
+    back.events.filter((e) => e.event === "gap"),
+    [{ event: "gap", source: 5, reason: "missed" }],
+  );
+});
+
 test("several senders at once: each sender's messages arrive in its order at every member", async (t) => {
   const g = SimGroup.build(6, testParams(), 3);
   for (let id = 2; id <= 7; id++) g.setLoss(id, 0.05);

@@ -39,6 +39,8 @@ export class Manager {
   private readonly streams = new Map<number, ManagedStream>();
   private version = 0;
   private announceAt = 0;
+  /** A member joined: the next announcement is followed by every stream's grant (repeatGrants). */
+  private grantsDue = false;
 
   constructor(
     private readonly self: MemberRecord,
@@ -82,6 +84,7 @@ export class Manager {
       incarnation: hello.incarnation,
       rejoined: known !== undefined,
     });
+    this.grantsDue = true;
   }
 
   onLeave(source: number, incarnation: number, now: number): void {
@@ -150,7 +153,18 @@ export class Manager {
         members: this.announced(),
       });
       this.announceAt = now + this.params.announceIntervalMs;
+      if (this.grantsDue) this.repeatGrants(now);
     }
+  }
+
+  /**
+   * Right after the announcement that admits a member (or takes it back), each stream's current grant: the
+   * member, now in this epoch, learns how far the others got. What lies before that point is gone for it,
+   * and it reports the gap now rather than at the sender's next message, which may never come.
+   */
+  private repeatGrants(now: number): void {
+    this.grantsDue = false;
+    for (const s of this.streams.values()) if (s.ackedAll > 0) this.sendGrant(s, now);
   }
 
   nextDeadline(): number {

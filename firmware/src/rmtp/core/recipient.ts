@@ -81,8 +81,8 @@ export class Recipient {
   }
 
   onGrant(grant: GrantFrame, now: number): void {
-    const s = this.streams.get(grant.streamSource);
-    if (!s || s.incarnation !== grant.streamIncarnation) return;
+    const s = this.stream(grant.streamSource, grant.streamIncarnation);
+    if (!s) return;
     if (grant.ackedThrough > s.confirmed) s.confirmed = grant.ackedThrough;
     if (grant.ackedThrough > s.contiguous) {
       this.resync(s, grant.ackedThrough);
