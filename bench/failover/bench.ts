@@ -20,6 +20,7 @@ import { failoverBenchUsage, parseFailoverBenchOptions } from "./options.js";
 import { liveProbes } from "./probes.js";
 import { classFigures, evaluateTargets, renderText, type ClassResult } from "./report.js";
 import { recover, type Recovery } from "./recovery.js";
+import { turnPreemptOff } from "./preempt.js";
 import { candidates, settledRoles } from "./roles.js";
 import { baselineRuns, runClass, soakAfterRecovery, type RunControl } from "./runs.js";
 import { liveHogs, type SoakFigures } from "./soak.js";
@@ -69,10 +70,17 @@ export async function runFailoverBench(argv: readonly string[]): Promise<number>
     "firmware/src/directory",
   ]);
   try {
-    progress(`building lab '${name}': ${options.boards} boards with daemons, failover on`);
-    const creating = createLab({ name, boards: options.boards, failover: true });
-    guard.track(creating);
-    const setup: ClientSetup = { lab: await creating, clientBoard, virtualAddress: virtualAddress(name) };
+    progress(
+      `building lab '${name}': ${options.boards} boards with daemons, failover on, preempt ${options.preempt ? "on" : "off"}`,
+    );
+    const build = async (): Promise<Lab> => {
+      const creating = createLab({ name, boards: options.boards, failover: true });
+      guard.track(creating);
+      const lab = await creating;
+      if (!options.preempt) await turnPreemptOff(lab);
+      return lab;
+    };
+    const setup: ClientSetup = { lab: await build(), clientBoard, virtualAddress: virtualAddress(name) };
     const advertInt = advertIntervalSeconds(setup.lab);
     progress("waiting for an established SM and an in-sync standby");
     await settledRoles(setup.lab, 60_000);
@@ -88,9 +96,7 @@ export async function runFailoverBench(argv: readonly string[]): Promise<number>
           progress(`${where}: still no SM after the restart; rebuilding lab '${name}'`);
           brains.push(splitBrain(setup.lab, candidates));
           await destroyLab(name);
-          const creating = createLab({ name, boards: options.boards, failover: true });
-          guard.track(creating);
-          return creating;
+          return build();
         };
         const recovery = await recover(setup, where, reason, rebuild, settleMs);
         recoveries.push(recovery);
@@ -178,7 +184,8 @@ export async function runFailoverBench(argv: readonly string[]): Promise<number>
     } else {
       const description = [
         `Failover benchmark on virtual lab '${name}': ${options.boards} boards with daemons (b1 SM at VRRP priority 200, ` +
-          `b2 BSM at 100, b3-b${options.boards} SEs), advertisement interval ${advertInt * 1000} ms; the clients ` +
+          `b2 BSM at 100, preempt ${options.preempt ? "on" : "off"}, b3-b${options.boards} SEs), advertisement ` +
+          `interval ${advertInt * 1000} ms; the clients ` +
           `(4 stream connections and a probe every ${probeIntervalMs} ms on a fresh connection) write to ` +
           `${setup.virtualAddress} from b${clientBoard}.`,
         `Baseline: ${result.parameters.keepalived.version} (vrrp_version 3) on b${keepalivedBoards.master} (200) and ` +

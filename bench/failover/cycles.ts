@@ -31,6 +31,22 @@ export interface CycleFigures extends TakeoverFigures {
   newSmLeft: string | null;
   /** From the repair (restart, SIGCONT, port up; planned: the takeover) to the old SM in sync or SM again. */
   recoveryMs: number | null;
+  /** Where the cycle's wall-clock time went, phase by phase (settle, warm-up, takeover, ...). */
+  phasesMs: Record<string, number>;
+}
+
+/** Phase timer of one cycle: lap(name) books the time since the previous lap under name. */
+function phaseTimer(): { lap: (name: string) => void; phases: Record<string, number> } {
+  const phases: Record<string, number> = {};
+  let last = Date.now();
+  return {
+    phases,
+    lap: (name) => {
+      const now = Date.now();
+      phases[name] = now - last;
+      last = now;
+    },
+  };
 }
 
 export type CycleResult = CycleFigures | { cycle: number; error: string };
@@ -74,22 +90,31 @@ export async function unplannedCycle(
   cycle: number,
 ): Promise<CycleFigures> {
   const { lab } = setup;
+  const { lap, phases } = phaseTimer();
   const roles = await settledRoles(lab, settleMs);
+  lap("settle");
   const clients = await startClients(setup, `${kind[0]}${cycle}`);
+  lap("warmup");
   let injected = false;
   let repaired = false;
   try {
     const { at, injectMs } = await inject(lab, kind, roles.sm);
     injected = true;
     const takeover = await observeTakeover(setup, clients, roles.standby, at);
+    lap("takeover");
     const stopping = stopClients(clients);
     const repairAt = Date.now();
     await lab.fault(roles.sm, { kind: repairs[kind] });
     repaired = true;
     await stopping;
+    lap("repair");
     const writes = await checkClients(setup, clients, roles.standby);
+    lap("check");
     const back = await waitBack(lab, roles.sm, recoverMs);
     const recoveryMs = back ? Date.now() - repairAt : null;
+    lap("back");
+    const writesAfterReturn = await checkAfterReturn(setup, clients);
+    lap("afterReturn");
     return {
       cycle,
       faulted: roles.sm,
@@ -97,9 +122,10 @@ export async function unplannedCycle(
       injectMs,
       ...takeover,
       writes,
-      writesAfterReturn: await checkAfterReturn(setup, clients),
+      writesAfterReturn,
       newSmLeft: unplannedLeave(lab, roles.standby, at),
       recoveryMs,
+      phasesMs: phases,
     };
   } finally {
     await stopClients(clients);
@@ -122,20 +148,29 @@ async function requestHandover(lab: Lab, from: number, to: number): Promise<void
 
 export async function plannedCycle(setup: ClientSetup, cycle: number): Promise<CycleFigures> {
   const { lab } = setup;
+  const { lap, phases } = phaseTimer();
   const roles = await settledRoles(lab, settleMs);
+  lap("settle");
   const clients = await startClients(setup, `p${cycle}`);
+  lap("warmup");
   try {
     const at = Date.now();
     await requestHandover(lab, roles.sm, roles.standby);
     const answeredMs = Date.now() - at;
     const takeover = await observeTakeover(setup, clients, roles.standby, at);
+    lap("takeover");
     const handedAt = Date.now();
     const logged = loggedBetween(lab, [roles.sm], ["handover"], at, handedAt)[0];
     const drainedMs = typeof logged?.record.drainedMs === "number" ? logged.record.drainedMs : null;
     await stopClients(clients);
+    lap("stop");
     const writes = await checkClients(setup, clients, roles.standby);
+    lap("check");
     const back = await waitBack(lab, roles.sm, recoverMs);
     const recoveryMs = back ? Date.now() - handedAt : null;
+    lap("back");
+    const writesAfterReturn = await checkAfterReturn(setup, clients);
+    lap("afterReturn");
     return {
       cycle,
       faulted: roles.sm,
@@ -144,9 +179,10 @@ export async function plannedCycle(setup: ClientSetup, cycle: number): Promise<C
       handover: { answeredMs, drainedMs },
       ...takeover,
       writes,
-      writesAfterReturn: await checkAfterReturn(setup, clients),
+      writesAfterReturn,
       newSmLeft: unplannedLeave(lab, roles.standby, at),
       recoveryMs,
+      phasesMs: phases,
     };
   } finally {
     await stopClients(clients);

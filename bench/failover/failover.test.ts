@@ -18,6 +18,7 @@ test("options: defaults, and lists in canonical order without duplicates", (t) =
     classes: ["kill", "stop", "cut", "planned"],
     soakSeconds: 60,
     boards: 5,
+    preempt: true,
     json: false,
     out: null,
   });
@@ -31,6 +32,7 @@ test("options: defaults, and lists in canonical order without duplicates", (t) =
   ]);
   t.deepEqual([o.cycles, o.classes, o.soakSeconds], [3, ["kill", "cut", "planned"], 0]);
   t.deepEqual(parseFailoverBenchOptions(["--json", "--boards", "7", "--out", "r.json"]).boards, 7);
+  t.false(parseFailoverBenchOptions(["--no-preempt"]).preempt);
 });
 
 test("options: every bad option is refused with a message naming it", (t) => {
@@ -211,6 +213,7 @@ function cycle(takeoverMs: number | null, lost = 0, lostAfterReturn: number | nu
     writes: check(lost),
     writesAfterReturn: lostAfterReturn === null ? null : check(lostAfterReturn),
     recoveryMs: 3000,
+    phasesMs: { settle: 1500, takeover: 400 },
   };
 }
 

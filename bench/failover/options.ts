@@ -12,13 +12,15 @@ export interface FailoverBenchOptions {
   /** Length of the false-failover run; 0 leaves it out. */
   soakSeconds: number;
   boards: number;
+  /** failover.preempt of the SM candidates: off, a returning board stays standby (one switch per cycle). */
+  preempt: boolean;
   json: boolean;
   /** Also write the JSON object to this file (npm prints its own banner on stdout). */
   out: string | null;
 }
 
 export const failoverBenchUsage = `usage: bench failover [--cycles N] [--classes kill,stop,cut,planned] [--soak-seconds S]
-                      [--boards N] [--json] [--out FILE]
+                      [--boards N] [--no-preempt] [--json] [--out FILE]
 
   --cycles N          faults per class, and per keepalived setting of the baseline (default 20)
   --classes LIST      fault classes to measure, from kill, stop, cut, planned (default all four)
@@ -26,6 +28,8 @@ export const failoverBenchUsage = `usage: bench failover [--cycles N] [--classes
                       (default 60; up to 3600)
   --boards N          boards in the lab, at least 5: b1 SM, b2 BSM, b3 runs the clients, the last two
                       run the keepalived baseline (default 5)
+  --no-preempt        the SM candidates run with failover.preempt off: a returning board stays the
+                      standby, the next fault hits the other one (no handback per cycle)
   --json              one JSON object on stdout instead of the tables
   --out FILE          also write the JSON object to FILE`;
 
@@ -45,6 +49,7 @@ export function parseFailoverBenchOptions(argv: readonly string[]): FailoverBenc
     classes: [...faultClasses],
     soakSeconds: 60,
     boards: 5,
+    preempt: true,
     json: false,
     out: null,
   };
@@ -67,6 +72,9 @@ export function parseFailoverBenchOptions(argv: readonly string[]): FailoverBenc
         break;
       case "--boards":
         options.boards = integer(value(), arg, 5, 20);
+        break;
+      case "--no-preempt":
+        options.preempt = false;
         break;
       case "--json":
         options.json = true;
