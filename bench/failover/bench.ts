@@ -80,7 +80,12 @@ export async function runFailoverBench(argv: readonly string[]): Promise<number>
       if (!options.preempt) await turnPreemptOff(lab);
       return lab;
     };
-    const setup: ClientSetup = { lab: await build(), clientBoard, virtualAddress: virtualAddress(name) };
+    const setup: ClientSetup = {
+      lab: await build(),
+      clientBoard,
+      virtualAddress: virtualAddress(name),
+      rolesStableMs: options.preempt ? 1500 : 500,
+    };
     const advertInt = advertIntervalSeconds(setup.lab);
     progress("waiting for an established SM and an in-sync standby");
     await settledRoles(setup.lab, 60_000);

@@ -15,6 +15,11 @@ export interface ClientSetup {
   lab: Lab;
   clientBoard: number;
   virtualAddress: string;
+  /**
+   * How long the roles must hold before a cycle takes them as settled: with preemption a returning board
+   * takes the role back once it has caught up, so 1.5 s; without, 0.5 s.
+   */
+  rolesStableMs: number;
 }
 
 export const probeIntervalMs = 20;

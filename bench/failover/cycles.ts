@@ -80,7 +80,7 @@ const repairs = { kill: "restart", stop: "cont", cut: "restore" } as const;
 
 /** The clients' histories on the SM after the roles settled again, or null when they do not settle. */
 async function checkAfterReturn(setup: ClientSetup, clients: Clients): Promise<WriteCheck | null> {
-  const roles = await settledRoles(setup.lab, settleMs).catch(() => null);
+  const roles = await settledRoles(setup.lab, settleMs, setup.rolesStableMs).catch(() => null);
   return roles === null ? null : checkClients(setup, clients, roles.sm);
 }
 
@@ -91,7 +91,7 @@ export async function unplannedCycle(
 ): Promise<CycleFigures> {
   const { lab } = setup;
   const { lap, phases } = phaseTimer();
-  const roles = await settledRoles(lab, settleMs);
+  const roles = await settledRoles(lab, settleMs, setup.rolesStableMs);
   lap("settle");
   const clients = await startClients(setup, `${kind[0]}${cycle}`);
   lap("warmup");
@@ -149,7 +149,7 @@ async function requestHandover(lab: Lab, from: number, to: number): Promise<void
 export async function plannedCycle(setup: ClientSetup, cycle: number): Promise<CycleFigures> {
   const { lab } = setup;
   const { lap, phases } = phaseTimer();
-  const roles = await settledRoles(lab, settleMs);
+  const roles = await settledRoles(lab, settleMs, setup.rolesStableMs);
   lap("settle");
   const clients = await startClients(setup, `p${cycle}`);
   lap("warmup");
