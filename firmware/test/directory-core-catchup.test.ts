@@ -30,7 +30,11 @@ async function smStore(changeLogSize: number): Promise<DirectoryStore> {
 }
 
 const changeCsns = (answer: CatchupAnswer) =>
-  answer.messages.map((m) => (m.kind === "changes" ? m.changes.map((c) => c.csn) : []));
+  [...answer.messages].map((m) => (m.kind === "changes" ? m.changes.map((c) => c.csn) : []));
+
+/** A changes answer's messages (a refresh's are read from the store as they are taken: take them once). */
+const changesOf = (answer: CatchupAnswer): DirectoryMessage[] =>
+  answer.kind === "changes" ? answer.messages : [];
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -65,7 +69,7 @@ test("changes after the replica's CSN in messages of at most changesPerMessage",
   for (const m of answer.messages) {
     t.like(m, { kind: "changes", target: node, head: 25 });
   }
-  t.deepEqual(contents(await replay(sm, 3, answer.messages)), contents(sm));
+  t.deepEqual(contents(await replay(sm, 3, changesOf(answer))), contents(sm));
 });
 
 test("an exact multiple of changesPerMessage needs no trailing empty message; head is at least the last CSN", async (t) => {
@@ -73,7 +77,7 @@ test("an exact multiple of changesPerMessage needs no trailing empty message; he
   const answer = answerCatchup(sm, ctx.suffix.key, node, 5, 20, 1, limits);
   t.deepEqual(changeCsns(answer), [range(6, 15), range(16, 25)]);
   t.deepEqual(
-    answer.messages.map((m) => (m.kind === "changes" ? m.head : -1)),
+    changesOf(answer).map((m) => (m.kind === "changes" ? m.head : -1)),
     [20, 25],
     "the SM's head, or the last CSN sent when that is further (committed, multicast not yet sent)",
   );
@@ -97,8 +101,10 @@ test("a trimmed change log answers with a full refresh in chunks", async (t) => 
   if (answer.kind !== "refresh") return;
   t.is(answer.entries, 25);
   t.is(answer.csn, 25);
+  t.is(answer.count, 4);
+  const messages = [...answer.messages];
   t.deepEqual(
-    answer.messages.map((m) => (m.kind === "refresh" ? [m.chunk, m.last, m.entries.length] : [])),
+    messages.map((m) => (m.kind === "refresh" ? [m.chunk, m.last, m.entries.length] : [])),
     [
       [0, false, 7],
       [1, false, 7],
@@ -106,14 +112,14 @@ test("a trimmed change log answers with a full refresh in chunks", async (t) => 
       [3, true, 4],
     ],
   );
-  for (const m of answer.messages) t.like(m, { kind: "refresh", target: node, refreshId: 9, csn: 25 });
-  const entries = answer.messages.flatMap((m) => (m.kind === "refresh" ? m.entries : []));
+  for (const m of messages) t.like(m, { kind: "refresh", target: node, refreshId: 9, csn: 25 });
+  const entries = messages.flatMap((m) => (m.kind === "refresh" ? m.entries : []));
   t.deepEqual(
     entries,
     contents(sm).map((x) => x.entry),
     "every entry once, in key order",
   );
-  const replica = await replay(sm, 0, answer.messages);
+  const replica = await replay(sm, 0, messages);
   t.deepEqual(contents(replica), contents(sm));
   t.is(replica.lastCsn(), 25);
 
@@ -125,8 +131,9 @@ test("a replica ahead of the SM is refreshed; an empty SM refreshes in one empty
   const sm = await smStore(100);
   t.is(answerCatchup(sm, ctx.suffix.key, node, 26, 25, 1, limits).kind, "refresh");
   const empty = answerCatchup(memoryStore(), ctx.suffix.key, node, 3, 0, 2, limits);
-  t.like(empty, { kind: "refresh", entries: 0, csn: 0 });
-  t.deepEqual(empty.messages, [
-    { kind: "refresh", target: node, refreshId: 2, csn: 0, chunk: 0, last: true, entries: [] },
-  ]);
+  t.like(empty, { kind: "refresh", entries: 0, csn: 0, count: 1 });
+  t.deepEqual(
+    [...empty.messages],
+    [{ kind: "refresh", target: node, refreshId: 2, csn: 0, chunk: 0, last: true, entries: [] }],
+  );
 });

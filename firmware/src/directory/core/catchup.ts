@@ -1,7 +1,7 @@
 // The SM's answer to a replica's catch-up request: the changes after the replica's CSN from the change log,
 // in messages of at most changesPerMessage changes, or a full refresh of every entry in chunks when the log
-// no longer reaches back that far (RFC 4533's refresh, over RMTP). All messages are built in one go so that
-// no live change can be multicast between two chunks of the answer.
+// no longer reaches back that far (RFC 4533's refresh, over RMTP). A refresh's chunks are read from the
+// store as they are taken, so the SM takes them with its writes held: a refresh is the state at its CSN.
 import type { DirectoryMessage } from "../codec/messages.js";
 import type { Entry } from "../model/types.js";
 import type { DirectoryStore } from "../store/store.js";
@@ -13,7 +13,14 @@ export interface CatchupLimits {
 
 export type CatchupAnswer =
   | { kind: "changes"; messages: DirectoryMessage[]; changes: number }
-  | { kind: "refresh"; messages: DirectoryMessage[]; entries: number; csn: number };
+  | {
+      kind: "refresh";
+      /** Read from the store as they are taken: the store must not change until the last one is out. */
+      messages: Iterable<DirectoryMessage>;
+      count: number;
+      entries: number;
+      csn: number;
+    };
 
 export function answerCatchup(
   store: DirectoryStore,
@@ -48,22 +55,19 @@ function refresh(
   limits: CatchupLimits,
 ): CatchupAnswer {
   const csn = store.lastCsn();
-  const chunks: Entry[][] = [[]];
-  let entries = 0;
-  for (const { entry } of store.range(suffixKey)) {
-    let chunk = chunks.at(-1) ?? [];
-    if (chunk.length >= limits.entriesPerChunk) chunks.push((chunk = []));
-    chunk.push(entry);
-    entries++;
+  const entries = store.count();
+  const count = Math.max(1, Math.ceil(entries / limits.entriesPerChunk));
+  function* messages(): Generator<DirectoryMessage> {
+    const iterator = store.range(suffixKey)[Symbol.iterator]();
+    let next = iterator.next();
+    for (let chunk = 0; ; chunk++) {
+      const chunkEntries: Entry[] = [];
+      for (; !next.done && chunkEntries.length < limits.entriesPerChunk; next = iterator.next())
+        chunkEntries.push(next.value.entry);
+      const last = next.done === true;
+      yield { kind: "refresh", target, refreshId, csn, chunk, last, entries: chunkEntries };
+      if (last) return;
+    }
   }
-  const messages: DirectoryMessage[] = chunks.map((chunkEntries, chunk) => ({
-    kind: "refresh",
-    target,
-    refreshId,
-    csn,
-    chunk,
-    last: chunk === chunks.length - 1,
-    entries: chunkEntries,
-  }));
-  return { kind: "refresh", messages, entries, csn };
+  return { kind: "refresh", messages: messages(), count, entries, csn };
 }
