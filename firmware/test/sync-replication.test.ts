@@ -118,6 +118,24 @@ test("a standby that stops confirming holds releases until its last lease has ru
   t.is(r.value, "resolved", "after the lease, with a majority");
 });
 
+test("what a standby confirmed counts as confirmed while its lease runs, in sync or not", async (t) => {
+  const s = setup({ majority: true });
+  s.flush();
+  s.clock.set(1100);
+  void s.primary.replicate(Uint8Array.of(1), 7).catch(() => undefined);
+  s.commit(7);
+  s.flush();
+  await tick();
+  t.is(s.primary.confirmedCsn(), 7);
+  s.clock.set(1100 + LEASE_MS / 2 + 1);
+  s.primary.tick();
+  t.false(s.primary.status()[0]?.inSync, "silent for half a lease: out of sync");
+  t.is(s.primary.syncedCsn(), 0, "no standby in sync");
+  t.is(s.primary.confirmedCsn(), 7, "but its lease runs: it may take over, and it holds CSN 7");
+  s.clock.set(1100 + LEASE_MS * 1.05 + 1);
+  t.is(s.primary.confirmedCsn(), 0, "its lease ran out: it cannot be elected, nothing counts as confirmed");
+});
+
 test("with no standby holding a message and no majority, it is refused after maxWaitMs", async (t) => {
   const s = setup({ majority: false });
   s.flush();

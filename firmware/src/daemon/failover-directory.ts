@@ -261,7 +261,7 @@ export class FailoverDirectory implements RunningDirectory {
       await old.vip?.close();
       old.sm.close(`the SM stepped down: ${cause}`);
       await old.sm.settled();
-      const synced = old.primary.syncedCsn();
+      const synced = old.primary.confirmedCsn();
       old.primary.close(`the SM stepped down: ${cause}`);
       // A standby cut off from us lingers until its socket times out: that must not delay the switch.
       old.server.close().catch((err: unknown) => this.log.warn("sync-server-close", { reason: String(err) }));

@@ -199,6 +199,17 @@ export class SyncPrimary {
     return inSync.length === 0 ? 0 : Math.min(...inSync.map((s) => s.durable));
   }
 
+  /**
+   * The highest CSN that every standby which may take over holds durably: one in sync, and one out of sync
+   * whose last lease still runs (it may be elected until then). A standby that fell out of sync only
+   * because this SM stalled and did not hear it still counts, with what it confirmed. 0 when there is none.
+   */
+  confirmedCsn(): number {
+    const now = this.o.now();
+    const electable = [...this.standbys.values()].filter((s) => s.inSync || now < s.leaseEnd);
+    return electable.length === 0 ? 0 : Math.min(...electable.map((s) => s.durable));
+  }
+
   /** Sends `release` to the standby taking over: everything through csn is acknowledged. */
   handOver(node: number, csn: number): void {
     this.standbys.get(node)?.link?.send({ kind: "release", epoch: this.o.epoch, csn });
