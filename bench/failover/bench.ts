@@ -12,7 +12,7 @@ import { createLab, destroyLab, type Lab } from "../../hil-tests/lab/index.js";
 import { virtualAddress } from "../../hil-tests/lab/names.js";
 import { keepalivedVersion } from "../../hil-tests/vrrp/keepalived.js";
 import { benchLabName, benchOptions, LabRunGuard, sourceVersion } from "../lab-bench.js";
-import { liveStreams, probeIntervalMs, type ClientSetup } from "./clients.js";
+import { liveStreams, preloadDirectory, probeIntervalMs, type ClientSetup } from "./clients.js";
 import { settleMs } from "./cycles.js";
 import { liveProcesses, type BaselineFigures } from "./keepalived.js";
 import { splitBrain } from "./logs.js";
@@ -89,6 +89,11 @@ export async function runFailoverBench(argv: readonly string[]): Promise<number>
     const advertInt = advertIntervalSeconds(setup.lab);
     progress("waiting for an established SM and an in-sync standby");
     await settledRoles(setup.lab, 60_000);
+    if (options.preload > 0) {
+      progress(`preloading the directory with ${options.preload} writes`);
+      const acked = await preloadDirectory(setup, options.preload);
+      progress(`preloaded: ${acked} writes acknowledged`);
+    }
 
     const brains: Array<ReturnType<typeof splitBrain>> = [];
     const recoveries: Recovery[] = [];

@@ -78,6 +78,27 @@ export async function startClients(setup: ClientSetup, tag: string): Promise<Cli
   return clients;
 }
 
+/**
+ * `--preload`: `writes` writes through the virtual address by 8 stream clients, before the first cycle;
+ * returns how many were acknowledged.
+ */
+export async function preloadDirectory(setup: ClientSetup, writes: number): Promise<number> {
+  const stream = startWriteStream(setup.lab, {
+    from: setup.clientBoard,
+    prefix: "pre",
+    count: writes,
+    clients: 8,
+    to: setup.virtualAddress,
+  });
+  liveStreams.add(stream);
+  try {
+    await stream.done;
+  } finally {
+    liveStreams.delete(stream);
+  }
+  return stream.acked();
+}
+
 /** Every write of both clients so far. */
 export function outcomes(c: Clients): Outcome[] {
   return [...c.stream.records, ...c.probe.writes()];

@@ -18,6 +18,7 @@ test("options: defaults, and lists in canonical order without duplicates", (t) =
     classes: ["kill", "stop", "cut", "planned"],
     soakSeconds: 60,
     boards: 5,
+    preload: 0,
     preempt: true,
     json: false,
     out: null,
@@ -33,6 +34,7 @@ test("options: defaults, and lists in canonical order without duplicates", (t) =
   t.deepEqual([o.cycles, o.classes, o.soakSeconds], [3, ["kill", "cut", "planned"], 0]);
   t.deepEqual(parseFailoverBenchOptions(["--json", "--boards", "7", "--out", "r.json"]).boards, 7);
   t.false(parseFailoverBenchOptions(["--no-preempt"]).preempt);
+  t.is(parseFailoverBenchOptions(["--preload", "40000"]).preload, 40_000);
 });
 
 test("options: every bad option is refused with a message naming it", (t) => {

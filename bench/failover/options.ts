@@ -12,6 +12,8 @@ export interface FailoverBenchOptions {
   /** Length of the false-failover run; 0 leaves it out. */
   soakSeconds: number;
   boards: number;
+  /** Writes through the virtual address before the first cycle, so the directory starts that large. */
+  preload: number;
   /** failover.preempt of the SM candidates: off, a returning board stays standby (one switch per cycle). */
   preempt: boolean;
   json: boolean;
@@ -20,7 +22,7 @@ export interface FailoverBenchOptions {
 }
 
 export const failoverBenchUsage = `usage: bench failover [--cycles N] [--classes kill,stop,cut,planned] [--soak-seconds S]
-                      [--boards N] [--no-preempt] [--json] [--out FILE]
+                      [--boards N] [--no-preempt] [--preload N] [--json] [--out FILE]
 
   --cycles N          faults per class, and per keepalived setting of the baseline (default 20)
   --classes LIST      fault classes to measure, from kill, stop, cut, planned (default all four)
@@ -30,6 +32,8 @@ export const failoverBenchUsage = `usage: bench failover [--cycles N] [--classes
                       run the keepalived baseline (default 5)
   --no-preempt        the SM candidates run with failover.preempt off: a returning board stays the
                       standby, the next fault hits the other one (no handback per cycle)
+  --preload N         N writes (adds, then modifies of the added entries) through the virtual address
+                      before the first cycle, so the cycles run with a large directory (default 0)
   --json              one JSON object on stdout instead of the tables
   --out FILE          also write the JSON object to FILE`;
 
@@ -49,6 +53,7 @@ export function parseFailoverBenchOptions(argv: readonly string[]): FailoverBenc
     classes: [...faultClasses],
     soakSeconds: 60,
     boards: 5,
+    preload: 0,
     preempt: true,
     json: false,
     out: null,
@@ -72,6 +77,9 @@ export function parseFailoverBenchOptions(argv: readonly string[]): FailoverBenc
         break;
       case "--boards":
         options.boards = integer(value(), arg, 5, 20);
+        break;
+      case "--preload":
+        options.preload = integer(value(), arg, 0, 1_000_000);
         break;
       case "--no-preempt":
         options.preempt = false;
