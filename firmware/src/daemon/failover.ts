@@ -346,24 +346,36 @@ export class FailoverUnit {
     writeCounters(node.dataDir, counters);
     const previous = endpoint.status().manager;
     if (previous && !previous.self && previous.address) this.vrrp?.fence(previous.address);
+    const startedAt = realClock.now();
+    const steps: Record<string, number> = {};
+    const step = async (name: string, run: () => Promise<unknown>): Promise<void> => {
+      const at = realClock.now();
+      await run();
+      steps[name] = Math.round((realClock.now() - at) * 10) / 10;
+    };
     if (!previous?.self) endpoint.becomeManager(epoch, cause);
-    await directory.becomeSm({
-      epoch,
-      hasMajority: () => this.hasMajority(),
-      mayAcknowledge: () => this.mayAcknowledge(),
-    });
-    await this.removeVirtualAddress();
-    await this.macvlan.bringUp({
-      name: this.deviceName,
-      parent: this.o.failover.device ?? node.interface,
-      vrid: this.o.failover.vrid,
-      address: this.o.failover.virtualAddress,
-      prefixLength: this.o.failover.prefixLength,
-    });
-    await this.vrrpTransport?.useSender(
-      RawTransport.open({ interfaceName: this.deviceName, localAddress: node.address }),
+    await step("directoryMs", () =>
+      directory.becomeSm({
+        epoch,
+        hasMajority: () => this.hasMajority(),
+        mayAcknowledge: () => this.mayAcknowledge(),
+      }),
     );
-    await directory.serveVirtualAddress();
+    await step("addressMs", async () => {
+      await this.removeVirtualAddress();
+      await this.macvlan.bringUp({
+        name: this.deviceName,
+        parent: this.o.failover.device ?? node.interface,
+        vrid: this.o.failover.vrid,
+        address: this.o.failover.virtualAddress,
+        prefixLength: this.o.failover.prefixLength,
+      });
+      await this.vrrpTransport?.useSender(
+        RawTransport.open({ interfaceName: this.deviceName, localAddress: node.address }),
+      );
+    });
+    await step("listenMs", () => directory.serveVirtualAddress());
+    this.o.log.info("sm-serving", { epoch, ...steps, totalMs: Math.round(realClock.now() - startedAt) });
     this.feedMembers();
   }
 
