@@ -12,6 +12,7 @@ import type { FailoverAction, FailoverEvent, FailoverStatus } from "../failover/
 import type { NodeEvent } from "../rmtp/core/types.js";
 import { realClock } from "../rmtp/io/clock.js";
 import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
+import { GcMonitor } from "./gc-monitor.js";
 import { MacvlanControl, NetlinkError } from "../vrrp/io/macvlan.js";
 import { MasterSendTransport } from "../vrrp/io/master-send-transport.js";
 import { RawTransport } from "../vrrp/io/raw-transport.js";
@@ -44,6 +45,7 @@ export interface FailoverUnitStatus extends FailoverStatus {
 export class FailoverUnit {
   private readonly controller: FailoverController;
   private readonly macvlan = new MacvlanControl();
+  private readonly gc = new GcMonitor();
   private readonly deviceName: string;
   private readonly stallMs: number;
   private vrrp: VrrpService | null = null;
@@ -197,6 +199,7 @@ export class FailoverUnit {
     this.vrrp = null;
     await this.removeVirtualAddress();
     this.macvlan.close();
+    this.gc.close();
   }
 
   /** RMTP follows another manager: the controller learns its epoch (RMTP may have heard it before we started). */
@@ -334,9 +337,20 @@ export class FailoverUnit {
       caughtUp: false,
       onRole: (change) => this.feed({ kind: "vrrp", state: change.state, cause: change.cause }),
       stallMs: this.stallMs,
-      onStall: (lateMs) => this.feed({ kind: "stall", lateMs }),
+      onStall: (lateMs) => {
+        this.logStallGc(lateMs);
+        this.feed({ kind: "stall", lateMs });
+      },
     });
     this.vrrp.start();
+  }
+
+  /** How much of a stall was garbage collection (V8 reports a pause shortly after it ended). */
+  private logStallGc(lateMs: number): void {
+    const to = Date.now();
+    setTimeout(() => {
+      this.o.log.info("stall-gc", { lateMs: Math.round(lateMs), ...this.gc.within(to - lateMs, to) });
+    }, 20).unref();
   }
 
   private async becomeSm(epoch: number, cause: string): Promise<void> {
