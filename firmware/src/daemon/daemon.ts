@@ -198,6 +198,7 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
           (previous.managerOf !== 0 && previous.managerOf === previous.epoch) ||
           (previous.epoch === 0 && config.node.role === "sm"),
         log,
+        onRoleChange: () => snmp?.roleChanged(),
       });
       failover = unit.failover;
       directory = unit.directory;

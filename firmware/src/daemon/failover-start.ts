@@ -14,7 +14,7 @@ export async function startFailover(
   failoverConfig: FailoverConfig,
   endpoint: RmtpEndpoint,
   counters: Counters,
-  o: { bootEligible: boolean; log: Logger },
+  o: { bootEligible: boolean; log: Logger; onRoleChange?: () => void },
 ): Promise<{ directory: FailoverDirectory; failover: FailoverUnit }> {
   const { config } = loaded;
   const log = o.log.child("failover");
@@ -50,6 +50,7 @@ export async function startFailover(
     endpoint,
     directory,
     log,
+    ...(o.onRoleChange ? { onRoleChange: o.onRoleChange } : {}),
   });
   forward.unit = failover;
   try {

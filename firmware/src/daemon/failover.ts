@@ -33,6 +33,8 @@ export interface FailoverUnitOptions {
   endpoint: RmtpEndpoint;
   directory: FailoverDirectory;
   log: Logger;
+  /** Called after each change of role (SNMP notifies at once: a role held 200 ms counts too). */
+  onRoleChange?: () => void;
 }
 
 /** What `iss status` shows under `failover`. */
@@ -234,12 +236,14 @@ export class FailoverUnit {
     this.queue.push(event);
     if (this.feeding) return;
     this.feeding = true;
+    const role = this.controller.currentRole;
     try {
       for (let next = this.queue.shift(); next && !this.stopped; next = this.queue.shift()) this.handle(next);
     } finally {
       this.feeding = false;
       this.queue.length = 0;
     }
+    if (this.controller.currentRole !== role) this.o.onRoleChange?.();
   }
 
   private handle(event: FailoverEvent): void {

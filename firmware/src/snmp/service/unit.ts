@@ -183,6 +183,11 @@ export class SnmpUnit {
     return this.lastPorts;
   }
 
+  /** The unit's role changed: notify now rather than at the next comparison (a short term would be missed). */
+  roleChanged(): void {
+    this.watch();
+  }
+
   private watch(): void {
     const s = this.snapshot();
     if (this.lastRole !== null && this.lastRole !== s.role) {
