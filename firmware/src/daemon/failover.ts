@@ -87,8 +87,14 @@ export class FailoverUnit {
     }, this.o.discoveryMs);
   }
 
+  /**
+   * Also asked when a write's multicast completes, which can be long after the write was released: an SM
+   * cut off from everyone released writes while its members were not yet evicted (a "majority"), and once
+   * it had evicted them all, alone in its epoch, its RMTP sends completed; acknowledged then, when its port
+   * came back, they were on no other board (8 writes in 2 of 200 cut cycles). Without a majority now, no.
+   */
   mayAcknowledge(): boolean {
-    return this.controller.mayAcknowledge(realClock.now());
+    return this.controller.mayAcknowledge(realClock.now()) && this.hasMajority();
   }
 
   /** As standby: not SM and not VRRP master, so an SM's check after its stall may be answered. */
