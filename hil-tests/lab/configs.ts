@@ -3,9 +3,9 @@
 // own random SNMPv3 passwords, and the virtual board's device tree and LEDs (board-tree.ts) that its board
 // section points at.
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { parseConfig } from "../../firmware/src/config/load.js";
 import { boardTree, virtualBoardId, writeBoardTree } from "./board-tree.js";
 import { run, systemTool } from "./netns.js";
@@ -119,4 +119,11 @@ export function writeBoardConfig(state: LabState, board: BoardState): void {
   for (const file of Object.values(snmpSecretFiles(board))) writeSecretFile(file, 16, false);
   writeBoardTree(dirname(board.configPath));
   writeFileSync(board.configPath, text);
+}
+
+/** Rewrites a board's config file in place (a test or benchmark changing a setting before a restart). */
+export function editBoardConfig(configPath: string, edit: (config: Record<string, unknown>) => void): void {
+  const config = parse(readFileSync(configPath, "utf8")) as Record<string, unknown>;
+  edit(config);
+  writeFileSync(configPath, stringify(config));
 }

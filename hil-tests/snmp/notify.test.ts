@@ -6,8 +6,7 @@ import test from "ava";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parse, stringify } from "yaml";
-import { snmpSecretFiles, snmpUserName } from "../lab/configs.js";
+import { editBoardConfig, snmpSecretFiles, snmpUserName } from "../lab/configs.js";
 import type { Lab } from "../lab/index.js";
 import { waitRole } from "../failover/failover-lab.js";
 import { pollUntil } from "../rmtp/group-under-test.js";
@@ -24,13 +23,13 @@ function notifications(output: string): string[] {
 }
 function addNotifications(lab: Lab, index: number, receiver: string): void {
   const board = lab.board(index);
-  const config = parse(readFileSync(board.configPath, "utf8")) as { snmp: Record<string, unknown> };
-  config.snmp.notifications = {
-    kind: "inform",
-    user: snmpUserName(board),
-    targets: [{ address: receiver, port: trapPort }],
-  };
-  writeFileSync(board.configPath, stringify(config));
+  editBoardConfig(board.configPath, (config) => {
+    (config.snmp as Record<string, unknown>).notifications = {
+      kind: "inform",
+      user: snmpUserName(board),
+      targets: [{ address: receiver, port: trapPort }],
+    };
+  });
 }
 
 function trapdConfig(lab: Lab): string {
