@@ -109,7 +109,7 @@ test("backwards, the plan undoes an apply: the state before as the desired one",
   t.false(back.some((c) => c.startsWith("bridge vlan add")));
 });
 
-test("repair scheduler: settles a burst, queues one more during a repair, backs off after a failure", (t) => {
+test("repair scheduler: settles a burst, queues one more during a repair, retries a failure once, then backs off", (t) => {
   const s = new RepairScheduler({ settleMs: 30, backoffMs: 1000 });
   t.deepEqual(s.onNotification(0), { at: 30 });
   t.deepEqual(s.onNotification(10), { at: 30 });
@@ -118,8 +118,13 @@ test("repair scheduler: settles a burst, queues one more during a repair, backs 
   t.is(s.onNotification(35), null);
   t.deepEqual(s.onRepairDone(40, true), { at: 70 });
   t.is(s.onWake(70), "repair");
-  t.deepEqual(s.onRepairDone(80, false), { at: 1080 });
-  t.deepEqual(s.onWake(500), { at: 1080 });
-  t.is(s.onWake(1080), "repair");
-  t.is(s.onRepairDone(1090, true), null);
+  t.deepEqual(s.onRepairDone(80, false), { at: 110 });
+  t.is(s.onWake(110), "repair");
+  t.deepEqual(s.onRepairDone(120, false), { at: 1120 });
+  t.deepEqual(s.onWake(500), { at: 1120 });
+  t.is(s.onWake(1120), "repair");
+  t.is(s.onRepairDone(1130, true), null);
+  t.deepEqual(s.onNotification(2000), { at: 2030 });
+  t.is(s.onWake(2030), "repair");
+  t.deepEqual(s.onRepairDone(2040, false), { at: 2070 });
 });

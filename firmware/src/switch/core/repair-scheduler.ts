@@ -1,7 +1,8 @@
 // When to repair drift, sans-I/O: a notification about a managed object schedules a repair after a short
 // settle time (a burst of notifications, as `ip link del` makes, gives one repair); a notification during a
-// repair asks for one more after it; a failed repair backs off so a change the kernel keeps refusing does
-// not spin. Time comes in as `now` (ms); the output is when to wake and whether to repair.
+// repair asks for one more after it; a failed repair is retried once after the settle time (its read may
+// have caught a change half made, as a port leaving the bridge before its groups go), and a second failure
+// in a row backs off so a change the kernel keeps refusing does not spin. Time comes in as `now` (ms); the output is when to wake and whether to repair.
 export interface SchedulerParams {
   settleMs: number;
   backoffMs: number;
@@ -14,6 +15,7 @@ export class RepairScheduler {
   private running = false;
   private again = false;
   private notBefore = 0;
+  private failures = 0;
 
   constructor(private readonly params: SchedulerParams) {}
 
@@ -39,7 +41,8 @@ export class RepairScheduler {
 
   onRepairDone(now: number, ok: boolean): Wake {
     this.running = false;
-    if (!ok) this.notBefore = now + this.params.backoffMs;
+    this.failures = ok ? 0 : this.failures + 1;
+    if (this.failures >= 2) this.notBefore = now + this.params.backoffMs;
     if (!this.again && ok) return null;
     this.again = false;
     this.dueAt = Math.max(now + this.params.settleMs, this.notBefore);
