@@ -24,7 +24,9 @@ import {
 } from "./helpers/directory-sim-fixture.js";
 
 const run = (view: OverlayView, base: string, scope: Scope, filter: Filter, now = () => 0, deadline = 1) =>
-  [...search(ctx, view, { base, scope, filter, deadline } satisfies SearchSpec, now)].map((e) => e.dn);
+  [...search(ctx, view, { base, scope, filter, deadline } satisfies SearchSpec, now)]
+    .filter((e) => e !== null)
+    .map((e) => e.dn);
 
 const any: Filter = { type: "present", attribute: "objectClass" };
 
@@ -182,4 +184,12 @@ test("projection: all for none or *, none for 1.1, names and OIDs in any case, u
   const types = projection(ctx.schema, ["cn", "objectClass"], true)(sample);
   t.deepEqual(types, { objectClass: [], cn: [] });
   t.deepEqual(sample.attributes.cn, ["se-http1"], "the entry is not changed");
+});
+
+test("a scan yields a pause point (null) every 256 entries visited, matching or not", async (t) => {
+  const view = await lan(600);
+  const none: Filter = { type: "not", filter: any };
+  const out = [...search(ctx, view, { base: suffix, scope: "sub", filter: none, deadline: 1 }, () => 0)];
+  t.true(out.length >= 2);
+  t.true(out.every((e) => e === null));
 });

@@ -1,6 +1,7 @@
 // Search execution over a directory view (RFC 4511 section 4.5): finds the base, picks candidates from an
 // equality index when the filter allows it (else walks the base's subtree), applies the scope and the
-// filter, enforces the time limit, and projects the requested attributes.
+// filter, enforces the time limit, and projects the requested attributes. Every 256 entries visited it
+// yields a pause point (null), so a caller can let other work run during a long scan.
 import type { DirectorySchema } from "../model/schema.js";
 import {
   LdapError,
@@ -56,7 +57,7 @@ export function* search(
   view: OverlayView,
   spec: SearchSpec,
   now: () => number,
-): Generator<Entry> {
+): Generator<Entry | null> {
   const base = ctx.schema.dn(spec.base);
   const baseEntry = view.get(base.key);
   if (!baseEntry) {
@@ -64,23 +65,24 @@ export function* search(
   }
   const term = spec.scope === "base" ? undefined : candidateTerm(ctx.schema, spec.filter);
   let visited = 0;
-  const check = (): void => {
-    if ((++visited & 255) === 0 && now() > spec.deadline) {
-      throw new LdapError(ResultCode.timeLimitExceeded, "time limit exceeded");
-    }
+  /** True at every 256th entry visited: a pause point, after the time limit is checked. */
+  const check = (): boolean => {
+    if ((++visited & 255) !== 0) return false;
+    if (now() > spec.deadline) throw new LdapError(ResultCode.timeLimitExceeded, "time limit exceeded");
+    return true;
   };
   if (spec.scope === "base") {
     if (ctx.schema.matches(spec.filter, baseEntry)) yield baseEntry;
   } else if (term !== undefined) {
     for (const key of view.lookup(term)) {
-      check();
+      if (check()) yield null;
       if (!inScope(base.key, spec.scope, key)) continue;
       const entry = view.get(key);
       if (entry && ctx.schema.matches(spec.filter, entry)) yield entry;
     }
   } else {
     for (const { key, entry } of view.range(base.key)) {
-      check();
+      if (check()) yield null;
       if (inScope(base.key, spec.scope, key) && ctx.schema.matches(spec.filter, entry)) yield entry;
     }
   }

@@ -9,12 +9,20 @@ import type { Logger } from "../../log/logger.js";
 import type { TreeContext } from "../core/apply-op.js";
 import { projection, search } from "../core/search.js";
 import type { OverlayView } from "../core/view.js";
-import { LdapError, ResultCode, type ChangeOp, type Modification, type Scope } from "../model/types.js";
+import {
+  LdapError,
+  ResultCode,
+  type ChangeOp,
+  type Entry,
+  type Modification,
+  type Scope,
+} from "../model/types.js";
 import { AccessPolicy, type Access } from "./access.js";
 import { fromLdapjsFilter } from "./ldapjs-filter.js";
 import { PduGuard } from "./pdu-guard.js";
 import { rootDse } from "./root-dse.js";
 import { encodeSearchEntry } from "./search-entry.js";
+import { sendEntries } from "./search-sender.js";
 import { MAX_INT } from "../codec/ber.js";
 
 /** Read for every request, so a failover unit can switch the view and the write path with its role. */
@@ -85,6 +93,12 @@ interface LdapjsServer {
   close(cb: () => void): void;
   address(): { port: number } | string | null;
 }
+
+/**
+ * A search works at most 8 ms per turn of the event loop, well inside the 50 ms between VRRP adverts, and
+ * waits for a client that has more than 1 MiB unread.
+ */
+const searchSlices = { sliceMs: 8, highWaterBytes: 1 << 20 };
 
 const scopes: Record<string, Scope> = {
   base: "base",
@@ -271,46 +285,24 @@ export class DirectoryLdapService {
         const seconds = Math.min(req.timeLimit || this.o.timeLimitSeconds, this.o.timeLimitSeconds);
         const project = projection(ctx.schema, req.attributes ?? [], req.typesOnly === true);
         const conn = req.connection;
-        const pending: Buffer[] = [];
-        let bytes = 0;
-        const flush = (): void => {
-          conn.cork();
-          for (const pdu of pending.splice(0)) conn.write(pdu);
-          conn.uncork();
-          bytes = 0;
-        };
-        let sent = 0;
-        let code: number = ResultCode.success;
-        let message = "";
-        try {
-          for (const entry of search(
-            ctx,
-            this.backend.view,
-            { base, scope, filter, deadline: Date.now() + seconds * 1000 },
-            Date.now,
-          )) {
-            if (sent === sizeLimit) {
-              code = ResultCode.sizeLimitExceeded;
-              message = `more than ${sizeLimit} entries`;
-              break;
-            }
-            const pdu = encodeSearchEntry(req.messageId, entry.dn, project(entry));
-            pending.push(pdu);
-            sent++;
-            bytes += pdu.length;
-            if (bytes >= 256 * 1024) flush();
-          }
-        } catch (err) {
-          if (!(err instanceof LdapError) || err.code !== ResultCode.timeLimitExceeded) throw err;
-          code = err.code;
-          message = err.message;
-        }
-        conn.cork();
-        flush();
-        res.status = code;
-        res.errorMessage = message;
-        res.end();
-        conn.uncork();
+        const results = search(
+          ctx,
+          this.backend.view,
+          { base, scope, filter, deadline: Date.now() + seconds * 1000 },
+          Date.now,
+        );
+        const encode = (entry: Entry): Buffer => encodeSearchEntry(req.messageId, entry.dn, project(entry));
+        return sendEntries(conn, results, encode, { sizeLimit, ...searchSlices })
+          .catch((err: unknown) => {
+            if (!(err instanceof LdapError) || err.code !== ResultCode.timeLimitExceeded) throw err;
+            return { code: err.code, message: err.message };
+          })
+          .then((outcome) => {
+            if (outcome === "closed") return;
+            res.status = outcome.code;
+            res.errorMessage = outcome.message;
+            res.end();
+          });
       }),
     );
     server.compare(
