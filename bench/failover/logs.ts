@@ -33,6 +33,8 @@ export interface TakeoverMarks {
   directorySm: number | null;
   /** A majority of the members joined the new epoch: writes may be acknowledged. */
   established: number | null;
+  /** sm-serving: the virtual address is up and the directory listens on it. */
+  serving: number | null;
   /** It left the SM role again (role-changed role standby after `sm`), and why. */
   left: { at: number; cause: string } | null;
 }
@@ -56,6 +58,7 @@ export function takeoverMarks(lab: Lab, board: number, from: number): TakeoverMa
     sm,
     directorySm: first((r) => r.component === "iss.directory" && r.event === "role" && r.role === "sm"),
     established: first((r) => r.event === "term-established"),
+    serving: first((r) => r.event === "sm-serving"),
     left: left ? { at: Date.parse(left.ts), cause: String(left.cause) } : null,
   };
 }

@@ -42,7 +42,8 @@ export async function runClass(
       results.push(c);
       control.progress(
         `${cls} ${cycle}/${cycles}: b${c.faulted} -> b${c.newSm}: VRRP master ${ms(c.detectionMs)}, ` +
-          `established ${ms(c.establishedMs)}, takeover ${ms(c.takeoverMs)}, gap ${ms(c.gapMs)}, ` +
+          `established ${ms(c.establishedMs)}, serving ${ms(c.servingMs)}, ` +
+          `takeover ${ms(c.takeoverMs)} (sent ${ms(c.firstSentMs)}), gap ${ms(c.gapMs)}, ` +
           `stream resumed ${ms(c.streamResumeMs)}; ${c.writes.acked} acked, ${c.writes.lost} lost` +
           (c.stalls > 0 ? `; ${c.stalls} stalls` : "") +
           (c.newSmLeft !== null ? `; the new SM left the role ${c.newSmLeft}` : ""),

@@ -43,10 +43,20 @@ export function firstAcked(
   ackedFrom: number,
   ackedBefore = Infinity,
 ): number | null {
-  let first: number | null = null;
+  return firstAckedRecord(records, sentFrom, ackedFrom, ackedBefore)?.at ?? null;
+}
+
+/** firstAcked's write itself (when it was sent and acknowledged), or null. */
+export function firstAckedRecord(
+  records: readonly Outcome[],
+  sentFrom: number,
+  ackedFrom: number,
+  ackedBefore = Infinity,
+): Outcome | null {
+  let first: Outcome | null = null;
   for (const r of records) {
     if (r.outcome !== "acked" || r.sent < sentFrom || r.at < ackedFrom || r.at >= ackedBefore) continue;
-    if (first === null || r.at < first) first = r.at;
+    if (first === null || r.at < first.at) first = r;
   }
   return first;
 }

@@ -9,7 +9,7 @@ import type { Lab } from "../../hil-tests/lab/index.js";
 import { outcomes, type ClientSetup, type Clients } from "./clients.js";
 import { loggedBetween, plannedRelease, takeoverMarks } from "./logs.js";
 import { candidates } from "./roles.js";
-import { firstAcked, longestGap, since } from "./stats.js";
+import { firstAcked, firstAckedRecord, longestGap, since } from "./stats.js";
 
 export interface TakeoverFigures {
   /** The standby's VRRP router became master. */
@@ -18,8 +18,12 @@ export interface TakeoverFigures {
   smMs: number | null;
   directoryMs: number | null;
   establishedMs: number | null;
+  /** It listened on the virtual address (its `sm-serving` log). */
+  servingMs: number | null;
   /** The first write sent at or after the fault, acknowledged by the new SM (stream or probe). */
   takeoverMs: number | null;
+  /** When that write was sent. */
+  firstSentMs: number | null;
   /** The same for the stream's long-lived connections only, by the end of the observation. */
   streamResumeMs: number | null;
   /** The longest time in which no client got an acknowledgement, up to the takeover. */
@@ -45,7 +49,8 @@ export async function observeTakeover(
   const end = Date.now();
   const all = outcomes(clients);
   const until = marks.left?.at ?? Infinity;
-  const takeoverAt = marks.sm === null ? null : firstAcked(all, from, marks.sm, until);
+  const first = marks.sm === null ? null : firstAckedRecord(all, from, marks.sm, until);
+  const takeoverAt = first?.at ?? null;
   const streamAt = marks.sm === null ? null : firstAcked(clients.stream.records, from, marks.sm, until);
   const stalls = loggedBetween(lab, candidates, ["stalled"], from, end).length;
   return {
@@ -53,7 +58,9 @@ export async function observeTakeover(
     smMs: since(from, marks.sm),
     directoryMs: since(from, marks.directorySm),
     establishedMs: since(from, marks.established),
+    servingMs: since(from, marks.serving),
     takeoverMs: since(from, takeoverAt),
+    firstSentMs: since(from, first?.sent ?? null),
     streamResumeMs: since(from, streamAt),
     gapMs: longestGap(all, from, takeoverAt),
     stalls,
