@@ -42,11 +42,11 @@ export async function observeTakeover(
 ): Promise<TakeoverFigures> {
   const { lab } = setup;
   await waitRole(lab, board, true, 15_000);
-  const marks = takeoverMarks(lab, board, from);
-  const smAt = marks.sm ?? Infinity;
+  const smAt = takeoverMarks(lab, board, from).sm ?? Infinity;
   await clients.probe.waitFor((r) => r.outcome === "acked" && r.sent >= from && r.at >= smAt, 15_000);
   await sleep(tailMs);
   const end = Date.now();
+  const marks = takeoverMarks(lab, board, from);
   const all = outcomes(clients);
   const until = marks.left?.at ?? Infinity;
   const first = marks.sm === null ? null : firstAckedRecord(all, from, marks.sm, until);

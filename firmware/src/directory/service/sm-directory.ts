@@ -16,6 +16,7 @@ import type { Logger } from "../../log/logger.js";
 import type { DirectoryLink } from "./link.js";
 import { ReplicaTable, type ReplicaReport } from "./replica-table.js";
 import { announcePolicy } from "./announce-policy.js";
+import { FirstWriteTrace } from "./first-write-trace.js";
 import { ownEntryAdd, ownEntryDn, ownEntryRefresh } from "./own-entry.js";
 
 export interface SmDirectoryOptions {
@@ -79,6 +80,7 @@ export class SmDirectory {
   private drained: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
   private readonly heartbeatMs: number;
+  private readonly firstWrite = new FirstWriteTrace<Waiting>(performance.now(), () => performance.now());
 
   constructor(private readonly o: SmDirectoryOptions) {
     this.primary = new DirectoryPrimary(o.ctx, o.view);
@@ -134,6 +136,7 @@ export class SmDirectory {
         reject: (err) => this.settle(w, () => reject(err)),
       };
       this.inFlight.add(w);
+      if (origin === undefined) this.firstWrite.take(w);
       this.queue.push(w);
       this.pump();
     });
@@ -229,6 +232,7 @@ export class SmDirectory {
       () => {
         this.view.settle(writes);
         this.committing = false;
+        this.firstWrite.step(batch, "committedMs");
         this.multicast(batch);
         this.pump();
       },
@@ -257,9 +261,12 @@ export class SmDirectory {
     const changes = sending.map((w) => w.prepared.change);
     this.head = changes.at(-1)?.csn ?? this.head;
     this.multicasting++;
-    this.replicateThenSend({ kind: "changes", head: this.head, target: 0, changes })
+    this.replicateThenSend({ kind: "changes", head: this.head, target: 0, changes }, () =>
+      this.firstWrite.step(sending, "replicatedMs"),
+    )
       .then(
         () => {
+          this.logFirstWrite(sending, "acknowledgedMs");
           const lost = this.o.mayAcknowledge?.() === false;
           const error = new LdapError(
             ResultCode.unavailable,
@@ -272,6 +279,7 @@ export class SmDirectory {
         },
         (err: unknown) => {
           const reason = err instanceof Error ? err.message : String(err);
+          this.logFirstWrite(sending, "failedMs");
           this.o.log.warn("multicast-failed", { firstCsn: changes[0]?.csn, changes: changes.length, reason });
           for (const w of sending) {
             w.reject(
@@ -290,11 +298,20 @@ export class SmDirectory {
       });
   }
 
+  private logFirstWrite(sending: Waiting[], step: string): void {
+    const steps = this.firstWrite.finish(sending, step);
+    if (steps) this.o.log.info("first-write", steps);
+  }
+
   /** A changes message reaches the standbys (synchronous replication) before it is multicast. */
-  private async replicateThenSend(m: Extract<DirectoryMessage, { kind: "changes" }>): Promise<unknown> {
+  private async replicateThenSend(
+    m: Extract<DirectoryMessage, { kind: "changes" }>,
+    replicated: () => void,
+  ): Promise<unknown> {
     const payload = packMessage(m);
     const last = m.changes.at(-1);
     if (this.o.replication && last) await this.o.replication.replicate(payload, last.csn);
+    replicated();
     this.lastSentAt = this.now();
     return this.o.link.send(payload);
   }
