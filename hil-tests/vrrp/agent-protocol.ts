@@ -7,4 +7,6 @@ export type AgentRequest =
   | { op: "send"; hex: string }
   | { op: "close" }
   | { op: "macvlan-up"; device: VirtualAddressDevice }
+  | { op: "macvlan-prepare"; device: VirtualAddressDevice }
+  | { op: "macvlan-activate"; device: VirtualAddressDevice; index: number }
   | { op: "macvlan-down"; device: VirtualAddressDevice };

@@ -30,6 +30,11 @@ async function handle(request: AgentRequest): Promise<unknown> {
       return null;
     case "macvlan-up":
       return macvlan.bringUp(request.device);
+    case "macvlan-prepare":
+      return macvlan.prepare(request.device);
+    case "macvlan-activate":
+      await macvlan.activate(request.device, request.index);
+      return null;
     case "macvlan-down":
       await macvlan.remove(request.device.name);
       return null;

@@ -3,7 +3,8 @@
 // timers and a watchdog reading of the clock; and carries out what the controller decides: VRRP started,
 // stopped or released, the manager term begun (epoch persisted first, RMTP manager, directory writer,
 // macvlan with the virtual MAC and address, LDAP on it) or ended (the reverse, the store wiped when it may
-// hold changes nobody else has). Actions run one at a time, in order.
+// hold changes nobody else has). While not SM it keeps the macvlan created and down, so a takeover only
+// adds the address and sets it up. Actions run one at a time, in order.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FailoverConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
@@ -13,7 +14,7 @@ import type { NodeEvent } from "../rmtp/core/types.js";
 import { realClock } from "../rmtp/io/clock.js";
 import type { RmtpEndpoint } from "../rmtp/io/endpoint.js";
 import { GcMonitor } from "./gc-monitor.js";
-import { MacvlanControl, NetlinkError } from "../vrrp/io/macvlan.js";
+import { MacvlanControl, NetlinkError, type VirtualAddressDevice } from "../vrrp/io/macvlan.js";
 import { MasterSendTransport } from "../vrrp/io/master-send-transport.js";
 import { RawTransport } from "../vrrp/io/raw-transport.js";
 import { VrrpService } from "../vrrp/service/vrrp-service.js";
@@ -49,6 +50,8 @@ export class FailoverUnit {
   private readonly macvlan = new MacvlanControl();
   private readonly gc = new GcMonitor();
   private readonly deviceName: string;
+  /** The ifindex of the macvlan made ready (down, no address) for the next takeover, if any. */
+  private prepared: number | null = null;
   private readonly stallMs: number;
   private vrrp: VrrpService | null = null;
   private vrrpTransport: MasterSendTransport | null = null;
@@ -80,6 +83,7 @@ export class FailoverUnit {
   /** Listens for a manager for discoveryMs, then stands for election if eligible. */
   async start(): Promise<void> {
     await this.removeVirtualAddress();
+    await this.prepareVirtualAddress();
     this.discovery = setTimeout(() => {
       this.discovery = undefined;
       this.followRmtpManager();
@@ -386,14 +390,7 @@ export class FailoverUnit {
       }),
     );
     await step("addressMs", async () => {
-      await this.removeVirtualAddress();
-      await this.macvlan.bringUp({
-        name: this.deviceName,
-        parent: this.o.failover.device ?? node.interface,
-        vrid: this.o.failover.vrid,
-        address: this.o.failover.virtualAddress,
-        prefixLength: this.o.failover.prefixLength,
-      });
+      await this.bringUpVirtualAddress();
       await this.vrrpTransport?.useSender(
         RawTransport.open({ interfaceName: this.deviceName, localAddress: node.address }),
       );
@@ -409,11 +406,50 @@ export class FailoverUnit {
     this.vrrp?.fence(null);
     await directory.becomeStandby(cause, wipe);
     await this.removeVirtualAddress();
+    await this.prepareVirtualAddress();
     counters.managerOf = 0;
     writeCounters(node.dataDir, counters);
   }
 
+  private virtualDevice(): VirtualAddressDevice {
+    const { failover, node } = this.o;
+    return {
+      name: this.deviceName,
+      parent: failover.device ?? node.interface,
+      vrid: failover.vrid,
+      address: failover.virtualAddress,
+      prefixLength: failover.prefixLength,
+    };
+  }
+
+  /** Creates the macvlan, down, for the next takeover; on failure the takeover creates it (logged). */
+  private async prepareVirtualAddress(): Promise<void> {
+    try {
+      this.prepared = await this.macvlan.prepare(this.virtualDevice());
+    } catch (err) {
+      this.o.log.warn("virtual-address-not-prepared", { reason: String(err) });
+    }
+  }
+
+  /** The address and up on the prepared device; without one (or when it has gone), all of it. */
+  private async bringUpVirtualAddress(): Promise<void> {
+    const device = this.virtualDevice();
+    const prepared = this.prepared;
+    this.prepared = null;
+    if (prepared !== null) {
+      try {
+        await this.macvlan.activate(device, prepared);
+        return;
+      } catch (err) {
+        this.o.log.warn("virtual-address-prepared-failed", { reason: String(err) });
+      }
+    }
+    await this.removeVirtualAddress();
+    await this.macvlan.bringUp(device);
+  }
+
   private async removeVirtualAddress(): Promise<void> {
+    this.prepared = null;
     await this.vrrpTransport?.useSender(null);
     try {
       await this.macvlan.remove(this.deviceName);

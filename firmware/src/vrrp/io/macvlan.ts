@@ -96,10 +96,21 @@ export class MacvlanControl {
   constructor(private readonly socket: RtNetlinkSocket = createRtNetlink()) {}
 
   /**
-   * Sets arp_ignore 1 and arp_announce 2 on the parent, creates the device (down) with arp_ignore 1 and arp_notify 1, adds
-   * the address and sets it up. Returns the device's ifindex.
+   * Sets arp_ignore 1 and arp_announce 2 on the parent, creates the device (down) with arp_ignore 1 and
+   * arp_notify 1, adds the address and sets it up. Returns the device's ifindex.
    */
   async bringUp(device: VirtualAddressDevice): Promise<number> {
+    const index = await this.prepare(device);
+    await this.activate(device, index);
+    return index;
+  }
+
+  /**
+   * bringUp's first half, done ahead of a takeover: the parent's and the device's settings and the device,
+   * down. A down device sends nothing, so the switch keeps the virtual MAC where the SM is. Returns its
+   * ifindex for activate.
+   */
+  async prepare(device: VirtualAddressDevice): Promise<number> {
     await this.setIpv4Conf(device.parent, [
       [IPV4_DEVCONF_ARP_ANNOUNCE, 2],
       [IPV4_DEVCONF_ARP_IGNORE, 1],
@@ -109,9 +120,13 @@ export class MacvlanControl {
       [IPV4_DEVCONF_ARP_IGNORE, 1],
       [IPV4_DEVCONF_ARP_NOTIFY, 1],
     ]);
-    await this.addAddress(device.name, device.address, device.prefixLength);
-    await this.setUp(device.name, true);
     return index;
+  }
+
+  /** bringUp's second half, two requests: the address on the prepared device `index`, then up. */
+  async activate(device: VirtualAddressDevice, index: number): Promise<void> {
+    await this.addAddressAt(index, device.name, device.address, device.prefixLength);
+    await this.setUpAt(index, device.name, true);
   }
 
   async create(device: VirtualAddressDevice): Promise<number> {
@@ -135,15 +150,7 @@ export class MacvlanControl {
   }
 
   async addAddress(name: string, address: string, prefixLength: number): Promise<void> {
-    const index = await this.index(name);
-    const local = ipv4(address);
-    await this.call("add address", { device: name, address: `${address}/${prefixLength}` }, () =>
-      this.socket.newAddress(
-        { family: AF_INET, prefixlen: prefixLength, index },
-        { local, address: local },
-        { flags: FlagsNew.CREATE | FlagsNew.EXCL },
-      ),
-    );
+    await this.addAddressAt(await this.index(name), name, address, prefixLength);
   }
 
   async removeAddress(name: string, address: string, prefixLength: number): Promise<void> {
@@ -155,10 +162,7 @@ export class MacvlanControl {
   }
 
   async setUp(name: string, up: boolean): Promise<void> {
-    const index = await this.index(name);
-    await this.call(up ? "set up" : "set down", { device: name }, () =>
-      this.socket.setLink({ index, change: { up: true }, flags: up ? { up: true } : {} }),
-    );
+    await this.setUpAt(await this.index(name), name, up);
   }
 
   async remove(name: string): Promise<void> {
@@ -168,6 +172,28 @@ export class MacvlanControl {
 
   close(): void {
     this.socket.socket.close();
+  }
+
+  private async addAddressAt(
+    index: number,
+    name: string,
+    address: string,
+    prefixLength: number,
+  ): Promise<void> {
+    const local = ipv4(address);
+    await this.call("add address", { device: name, address: `${address}/${prefixLength}` }, () =>
+      this.socket.newAddress(
+        { family: AF_INET, prefixlen: prefixLength, index },
+        { local, address: local },
+        { flags: FlagsNew.CREATE | FlagsNew.EXCL },
+      ),
+    );
+  }
+
+  private async setUpAt(index: number, name: string, up: boolean): Promise<void> {
+    await this.call(up ? "set up" : "set down", { device: name }, () =>
+      this.socket.setLink({ index, change: { up: true }, flags: up ? { up: true } : {} }),
+    );
   }
 
   /** Per-device IPv4 settings (net.ipv4.conf.DEVICE.*) as IFLA_AF_SPEC / AF_INET / IFLA_INET_CONF. */
