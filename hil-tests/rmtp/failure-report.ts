@@ -1,13 +1,14 @@
 // What a failed system test prints before its lab (and with it the daemons' logs) is removed: for each
 // board, whether its daemon still runs, and the log lines that explain a crash or a refusal (anything that
-// is not a JSON record, such as a stack trace on stderr, records at level warn or above, and role changes).
+// is not a JSON record, such as a stack trace on stderr, records at level warn or above, role changes, and a
+// replica's catch-up requests and the SM's answers).
 import { existsSync, readFileSync } from "node:fs";
 import type { Lab } from "../lab/index.js";
 import { daemonAlive } from "../lab/daemons.js";
 
 const linesPerBoard = 60;
 
-/** Role changes and what explains them, whatever their level. */
+/** Role changes, catch-ups and what explains them, whatever their level. */
 const roleEvents = new Set([
   "role-changed",
   "vrrp.role",
@@ -15,6 +16,9 @@ const roleEvents = new Set([
   "stepped-down",
   "handover",
   "role",
+  "catchup-requested",
+  "catchup-answered",
+  "refreshed",
 ]);
 
 function notable(line: string): boolean {

@@ -35,6 +35,8 @@ export class DirectoryReplica {
   /** Highest CSN the SM said it has multicast. */
   private head = 0;
   private catchupAskedAt = -Infinity;
+  /** The applied CSN a change-gap was last logged at: one line per gap, not one per message past it. */
+  private gapLoggedAt = -1;
   /** The CSN the last catch-up request asked to continue from. */
   private askedFor = -1;
   private statusAt = -Infinity;
@@ -120,12 +122,15 @@ export class DirectoryReplica {
     for (const change of changes) {
       if (change.csn <= this.applied) continue;
       if (change.csn !== this.applied + 1) {
-        actions.push({
-          kind: "log",
-          level: "warn",
-          event: "change-gap",
-          fields: { have: this.applied, got: change.csn },
-        });
+        if (this.gapLoggedAt !== this.applied) {
+          this.gapLoggedAt = this.applied;
+          actions.push({
+            kind: "log",
+            level: "warn",
+            event: "change-gap",
+            fields: { have: this.applied, got: change.csn },
+          });
+        }
         break;
       }
       let w: EntryWrite[];
