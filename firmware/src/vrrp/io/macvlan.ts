@@ -125,8 +125,8 @@ export class MacvlanControl {
 
   /** bringUp's second half, two requests: the address on the prepared device `index`, then up. */
   async activate(device: VirtualAddressDevice, index: number): Promise<void> {
-    await this.addAddressAt(index, device.name, device.address, device.prefixLength);
-    await this.setUpAt(index, device.name, true);
+    await this.addAddress(index, device.name, device.address, device.prefixLength);
+    await this.setUp(index, device.name);
   }
 
   async create(device: VirtualAddressDevice): Promise<number> {
@@ -149,22 +149,6 @@ export class MacvlanControl {
     return this.index(device.name);
   }
 
-  async addAddress(name: string, address: string, prefixLength: number): Promise<void> {
-    await this.addAddressAt(await this.index(name), name, address, prefixLength);
-  }
-
-  async removeAddress(name: string, address: string, prefixLength: number): Promise<void> {
-    const index = await this.index(name);
-    const local = ipv4(address);
-    await this.call("remove address", { device: name, address: `${address}/${prefixLength}` }, () =>
-      this.socket.delAddress({ family: AF_INET, prefixlen: prefixLength, index }, { local, address: local }),
-    );
-  }
-
-  async setUp(name: string, up: boolean): Promise<void> {
-    await this.setUpAt(await this.index(name), name, up);
-  }
-
   async remove(name: string): Promise<void> {
     const index = await this.index(name);
     await this.call("delete macvlan", { name }, () => this.socket.delLink({ index }));
@@ -174,7 +158,7 @@ export class MacvlanControl {
     this.socket.socket.close();
   }
 
-  private async addAddressAt(
+  private async addAddress(
     index: number,
     name: string,
     address: string,
@@ -190,9 +174,9 @@ export class MacvlanControl {
     );
   }
 
-  private async setUpAt(index: number, name: string, up: boolean): Promise<void> {
-    await this.call(up ? "set up" : "set down", { device: name }, () =>
-      this.socket.setLink({ index, change: { up: true }, flags: up ? { up: true } : {} }),
+  private async setUp(index: number, name: string): Promise<void> {
+    await this.call("set up", { device: name }, () =>
+      this.socket.setLink({ index, change: { up: true }, flags: { up: true } }),
     );
   }
 
