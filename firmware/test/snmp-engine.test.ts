@@ -2,7 +2,7 @@
 // group, IF-MIB and ISS-MIB, GETBULK, and SET rules: all or nothing, wrongType/wrongValue/notWritable/
 // noCreation/noAccess with the index of the varbind at fault, and the identify action.
 import test from "ava";
-import { compareOids, parseOid } from "../src/snmp/mib/oid.js";
+import { compareOids, parseOid, startsWith } from "../src/snmp/mib/oid.js";
 import { ErrorStatus, PduKind, ValueType, type Varbind } from "../src/snmp/mib/types.js";
 import { engine, enterprise, snapshot } from "./helpers/snmp-snapshot.js";
 
@@ -103,4 +103,31 @@ test("SET is all or nothing: the first bad varbind's status and index, no action
   const ro = e.execute(s, PduKind.Set, [identify(10)], false);
   t.is(ro.errorStatus, ErrorStatus.NoAccess);
   t.is(ro.errorIndex, 1);
+});
+
+test("every instance lies under an object of its own module, so a GET asks only the module that owns it", (t) => {
+  const modules = [...e.modules];
+  for (const m of modules) {
+    for (const i of m.instances(s)) {
+      const owners = modules.filter((o) => o.objects.some((obj) => startsWith(i.oid, obj)));
+      t.deepEqual(owners, [m], `instance ${i.oid.join(".")}`);
+    }
+  }
+});
+
+test("a GET of the system group and the ISS-MIB does not read the ports; one of IF-MIB does", (t) => {
+  let reads = 0;
+  const counted = { ...s };
+  Object.defineProperty(counted, "ports", {
+    get: () => {
+      reads++;
+      return s.ports;
+    },
+  });
+  e.execute(counted, PduKind.Get, q("1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.3.0", iss("1.1.3.0")), false);
+  t.is(reads, 0);
+  const r = e.execute(counted, PduKind.Get, q("1.3.6.1.2.1.2.1.0", "1.3.6.1.2.1.2.2.1.2.2"), false);
+  t.deepEqual(r.varbinds[0]?.value, { type: ValueType.Integer, value: 3 });
+  t.deepEqual(r.varbinds[1]?.value, { type: ValueType.OctetString, value: Buffer.from("eth0") });
+  t.true(reads > 0);
 });

@@ -1,5 +1,7 @@
 // Maps what the daemon knows (its status with the switch's counts, and the directory's) to the MIB's unit snapshot.
-// Pure: the caller passes the readings and the uptime.
+// Pure: the caller passes the readings and the uptime. The ports are read on first use only: most requests
+// (the system group, the ISS-MIB) never touch IF-MIB, and reading every port's counters from sysfs was the
+// largest part of a member's work per multicast GET.
 import type { DaemonStatus } from "../daemon/daemon.js";
 import type { DirectoryStatus } from "../directory/service/sm-directory.js";
 import type { PortSnapshot, UnitRole, UnitSnapshot } from "./mib/snapshot.js";
@@ -7,7 +9,7 @@ import type { PortSnapshot, UnitRole, UnitSnapshot } from "./mib/snapshot.js";
 export interface SnapshotInputs {
   status: DaemonStatus;
   directory: DirectoryStatus | null;
-  ports: PortSnapshot[];
+  ports: () => PortSnapshot[];
   uptimeCs: number;
   system: { descr: string; contact: string; location: string };
 }
@@ -28,6 +30,7 @@ export function unitSnapshot(i: SnapshotInputs): UnitSnapshot {
   const c = status.rmtp.counters;
   const manager = status.rmtp.manager;
   const identifyMs = status.unit.leds?.identifyRemainingMs ?? null;
+  let ports: PortSnapshot[] | undefined;
   return {
     uptimeCs: i.uptimeCs,
     system: { ...i.system, name: status.node.name },
@@ -52,6 +55,8 @@ export function unitSnapshot(i: SnapshotInputs): UnitSnapshot {
     switch: status.switch
       ? { vlans: status.switch.vlans, mdbEntries: status.switch.groups, driftRepairs: status.switch.repairs }
       : null,
-    ports: i.ports,
+    get ports() {
+      return (ports ??= i.ports());
+    },
   };
 }

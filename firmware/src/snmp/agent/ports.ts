@@ -23,15 +23,27 @@ function num(dir: string, file: string): number {
 
 type Reading = Omit<PortSnapshot, "lastChangeCs">;
 
-export function readPorts(root = "/sys/class/net"): Reading[] {
-  let names: string[];
+function operUp(dir: string, name: string): boolean {
+  const state = read(dir, "operstate");
+  return state === "up" || (name === "lo" && state === "unknown");
+}
+
+function portNames(root: string): string[] {
   try {
-    names = readdirSync(root);
+    return readdirSync(root);
   } catch {
     return [];
   }
+}
+
+/** Only each port's operational state (one file per port): the cheap link check. */
+export function readLinkStates(root = "/sys/class/net"): { name: string; operUp: boolean }[] {
+  return portNames(root).map((name) => ({ name, operUp: operUp(join(root, name), name) }));
+}
+
+export function readPorts(root = "/sys/class/net"): Reading[] {
   const out: Reading[] = [];
-  for (const name of names) {
+  for (const name of portNames(root)) {
     const dir = join(root, name);
     const index = num(dir, "ifindex");
     if (index === 0) continue;
@@ -43,7 +55,7 @@ export function readPorts(root = "/sys/class/net"): Reading[] {
       speedMbps: num(dir, "speed"),
       mac: Buffer.from((read(dir, "address") ?? "").replace(/:/g, ""), "hex"),
       adminUp: (parseInt(read(dir, "flags") ?? "0", 16) & IFF_UP) !== 0,
-      operUp: read(dir, "operstate") === "up" || (name === "lo" && read(dir, "operstate") === "unknown"),
+      operUp: operUp(dir, name),
       rxBytes: num(stats, "rx_bytes"),
       rxPackets: num(stats, "rx_packets"),
       rxMulticast: num(stats, "multicast"),

@@ -33,24 +33,28 @@ export interface PduResult {
 const nul = (type: Value["type"]): Value => ({ type, value: null }) as Value;
 
 export class MibEngine<S> {
-  private readonly objects: Oid[];
-
-  constructor(private readonly modules: readonly MibModule<S>[]) {
-    this.objects = modules.flatMap((m) => m.objects);
-  }
+  constructor(readonly modules: readonly MibModule<S>[]) {}
 
   /** Every instance for `snapshot`, in OID order. */
   walk(snapshot: S): Instance[] {
     return this.modules.flatMap((m) => m.instances(snapshot)).sort((a, b) => compareOids(a.oid, b.oid));
   }
 
-  /** Runs one request. `mayWrite` false refuses a SET with noAccess (read-only users, v2c). */
+  /**
+   * Runs one request. `mayWrite` false refuses a SET with noAccess (read-only users, v2c). A GET or SET
+   * reads only the modules that own the OIDs asked for (a GET of the system group and the ISS-MIB never
+   * reads the ports for IF-MIB); a GETNEXT walks everything.
+   */
   execute(snapshot: S, kind: number, request: readonly Varbind[], mayWrite: boolean): PduResult {
-    const instances = this.walk(snapshot);
-    if (kind === PduKind.Get)
-      return ok(request.map((v) => ({ oid: v.oid, value: this.get(instances, v.oid) })));
-    if (kind === PduKind.GetNext) return ok(request.map((v) => next(instances, v.oid)));
-    if (kind === PduKind.Set) return this.set(instances, request, mayWrite);
+    if (kind === PduKind.Get) {
+      const owner = this.owners(snapshot);
+      return ok(request.map((v) => ({ oid: v.oid, value: get(owner(v.oid), v.oid) })));
+    }
+    if (kind === PduKind.GetNext) {
+      const instances = this.walk(snapshot);
+      return ok(request.map((v) => next(instances, v.oid)));
+    }
+    if (kind === PduKind.Set) return set(this.owners(snapshot), request, mayWrite);
     return { errorStatus: ErrorStatus.GenErr, errorIndex: 0, varbinds: [...request], actions: [] };
   }
 
@@ -78,36 +82,52 @@ export class MibEngine<S> {
     return ok(out);
   }
 
-  private get(instances: Instance[], oid: Oid): Value {
-    const found = find(instances, oid);
-    if (found) return found.value;
-    return nul(this.knows(oid) ? ValueType.NoSuchInstance : ValueType.NoSuchObject);
+  /**
+   * For an OID, the sorted instances of the module with an object above it (null: no module knows it);
+   * each module is read at most once per request.
+   */
+  private owners(snapshot: S): Owner {
+    const read = new Map<MibModule<S>, Instance[]>();
+    return (oid) => {
+      const module = this.modules.find((m) => m.objects.some((o) => startsWith(oid, o)));
+      if (!module) return null;
+      let instances = read.get(module);
+      if (!instances) {
+        instances = module.instances(snapshot).sort((a, b) => compareOids(a.oid, b.oid));
+        read.set(module, instances);
+      }
+      return instances;
+    };
   }
+}
 
-  private knows(oid: Oid): boolean {
-    return this.objects.some((o) => startsWith(oid, o));
-  }
+type Owner = (oid: Oid) => readonly Instance[] | null;
 
-  private set(instances: Instance[], request: readonly Varbind[], mayWrite: boolean): PduResult {
-    const actions: SetAction[] = [];
-    for (const [i, vb] of request.entries()) {
-      const error = (status: number): PduResult => ({
-        errorStatus: status,
-        errorIndex: i + 1,
-        varbinds: [...request],
-        actions: [],
-      });
-      if (!mayWrite) return error(ErrorStatus.NoAccess);
-      const target = find(instances, vb.oid);
-      if (!target) return error(this.knows(vb.oid) ? ErrorStatus.NotWritable : ErrorStatus.NoCreation);
-      if (!target.write) return error(ErrorStatus.NotWritable);
-      if (vb.value.type !== target.value.type) return error(ErrorStatus.WrongType);
-      const checked = target.write(vb.value);
-      if ("error" in checked) return error(checked.error);
-      actions.push(checked.action);
-    }
-    return { errorStatus: ErrorStatus.NoError, errorIndex: 0, varbinds: [...request], actions };
+function get(instances: readonly Instance[] | null, oid: Oid): Value {
+  if (!instances) return nul(ValueType.NoSuchObject);
+  return find(instances, oid)?.value ?? nul(ValueType.NoSuchInstance);
+}
+
+function set(owner: Owner, request: readonly Varbind[], mayWrite: boolean): PduResult {
+  const actions: SetAction[] = [];
+  for (const [i, vb] of request.entries()) {
+    const error = (status: number): PduResult => ({
+      errorStatus: status,
+      errorIndex: i + 1,
+      varbinds: [...request],
+      actions: [],
+    });
+    if (!mayWrite) return error(ErrorStatus.NoAccess);
+    const instances = owner(vb.oid);
+    if (!instances) return error(ErrorStatus.NoCreation);
+    const target = find(instances, vb.oid);
+    if (!target?.write) return error(ErrorStatus.NotWritable);
+    if (vb.value.type !== target.value.type) return error(ErrorStatus.WrongType);
+    const checked = target.write(vb.value);
+    if ("error" in checked) return error(checked.error);
+    actions.push(checked.action);
   }
+  return { errorStatus: ErrorStatus.NoError, errorIndex: 0, varbinds: [...request], actions };
 }
 
 function ok(varbinds: Varbind[]): PduResult {

@@ -14,7 +14,7 @@ import type { Keyring } from "../../rmtp/codec/keyring.js";
 import type { RmtpEndpoint } from "../../rmtp/io/endpoint.js";
 import { SnmpAgent, type AgentUser } from "../agent/agent.js";
 import { Notifier } from "../agent/notifier.js";
-import { PortWatcher, readPorts } from "../agent/ports.js";
+import { PortWatcher, readLinkStates, readPorts } from "../agent/ports.js";
 import { MibEngine, type SetAction } from "../mib/engine.js";
 import { enterprisesArc, issModule, issObjects, issRoleChangeOid } from "../mib/iss.js";
 import { interfacesModule, linkDownOid, linkUpOid, linkVarbinds } from "../mib/interfaces.js";
@@ -31,10 +31,22 @@ export interface SnmpSources {
 }
 
 const authenticationFailureOid = [1, 3, 6, 1, 6, 3, 1, 1, 5, 5];
-/** How often role and link state are compared for notifications, and how long port readings are reused. */
+/**
+ * How often role and link state are compared for notifications (the link check reads one operstate file per
+ * port; every counter is read again only when a state changed or IF-MIB is asked), and how long port
+ * readings are reused.
+ */
 const watchMs = 250;
 const portCacheMs = 100;
 const authNotifyGapMs = 5000;
+
+/** The ports' names and operational states, to tell whether any link changed since the last reading. */
+function linkKey(ports: readonly { name: string; operUp: boolean }[]): string {
+  return ports
+    .map((p) => `${p.name}:${p.operUp ? 1 : 0}`)
+    .sort()
+    .join(" ");
+}
 
 function secret(path: string, field: string): string {
   let text: string;
@@ -57,6 +69,7 @@ export class SnmpUnit {
   private readonly enterprise: number[];
   private portsAt = -Infinity;
   private lastPorts: PortSnapshot[] = [];
+  private lastLinks = "";
   private lastRole: string | null = null;
   private lastAuthNotify = -Infinity;
   private readonly timer: NodeJS.Timeout;
@@ -152,7 +165,7 @@ export class SnmpUnit {
     return unitSnapshot({
       status: this.sources.status(),
       directory: this.sources.directory(),
-      ports: this.readPorts(uptimeCs),
+      ports: () => this.readPorts(uptimeCs),
       uptimeCs,
       system: {
         descr: "ISS integrated service switch firmware",
@@ -169,12 +182,13 @@ export class SnmpUnit {
     await this.agent.close();
   }
 
-  private readPorts(uptimeCs: number): PortSnapshot[] {
+  private readPorts(uptimeCs: number, fresh = false): PortSnapshot[] {
     const now = Date.now();
-    if (now - this.portsAt >= portCacheMs) {
+    if (fresh || now - this.portsAt >= portCacheMs) {
       const { ports, changes } = this.ports.observe(readPorts(), uptimeCs);
       this.portsAt = now;
       this.lastPorts = ports;
+      this.lastLinks = linkKey(ports);
       for (const c of changes) {
         this.log.info(c.up ? "link-up" : "link-down", { port: c.port.name, ifIndex: c.port.index });
         this.notifier?.notify(c.up ? linkUpOid : linkDownOid, linkVarbinds(c.port));
@@ -190,6 +204,7 @@ export class SnmpUnit {
 
   private watch(): void {
     const s = this.snapshot();
+    if (linkKey(readLinkStates()) !== this.lastLinks) this.readPorts(s.uptimeCs, true);
     if (this.lastRole !== null && this.lastRole !== s.role) {
       this.log.info("role-changed", { from: this.lastRole, to: s.role, epoch: s.epoch });
       this.notifier?.notify([...this.enterprise, ...issRoleChangeOid], this.roleVarbinds(s));
