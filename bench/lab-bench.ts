@@ -22,7 +22,7 @@ export function sourceVersion(paths: readonly string[]): {
 } {
   const git = (args: string[]): string | null => {
     try {
-      return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+      return execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trimEnd();
     } catch {
       return null;
     }

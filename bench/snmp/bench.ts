@@ -18,22 +18,25 @@ import { percentile } from "../rmtp/stats.js";
 import type { DriverSpec } from "./driver.js";
 
 const driver = fileURLToPath(new URL("./driver.js", import.meta.url));
-const usage = "usage: npm run bench -- snmp [--boards N] [--rounds N] [--snmpget-rounds N] [--json]";
+const usage =
+  "usage: npm run bench -- snmp [--boards N] [--rounds N] [--warmup-rounds N] [--snmpget-rounds N] [--json]";
 const iss = "1.3.6.1.4.1.32473.1";
 const oids = ["1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.3.0", `${iss}.1.3.0`, `${iss}.1.4.0`, `${iss}.2.1.0`];
 
 interface Options {
   boards: number;
   rounds: number;
+  warmupRounds: number;
   snmpgetRounds: number;
   json: boolean;
 }
 
 function parse(argv: readonly string[]): Options {
-  const o: Options = { boards: 16, rounds: 200, snmpgetRounds: 20, json: false };
+  const o: Options = { boards: 16, rounds: 200, warmupRounds: 1000, snmpgetRounds: 20, json: false };
   const limits: Record<string, [keyof Options, number, number]> = {
     "--boards": ["boards", 2, 64],
     "--rounds": ["rounds", 10, 100_000],
+    "--warmup-rounds": ["warmupRounds", 0, 100_000],
     "--snmpget-rounds": ["snmpgetRounds", 1, 10_000],
   };
   for (let i = 0; i < argv.length; i++) {
@@ -102,6 +105,7 @@ export async function runSnmpBench(argv: readonly string[]): Promise<number> {
       controlSocket: lab.board(1).controlSocket,
       oids,
       rounds: options.rounds,
+      warmupRounds: options.warmupRounds,
       snmpgetRounds: options.snmpgetRounds,
       rateSeconds: 3,
       timeoutMs: 2000,
@@ -118,7 +122,10 @@ export async function runSnmpBench(argv: readonly string[]): Promise<number> {
     };
     const specFile = join(dir, "spec.json");
     writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
-    progress(`${options.rounds} rounds of multicast and net-snmp GETs, ${options.snmpgetRounds} of snmpget`);
+    progress(
+      `${options.warmupRounds} warm-up and ${options.rounds} measured rounds of multicast and net-snmp GETs, ` +
+        `${options.snmpgetRounds} of snmpget`,
+    );
     const out = await runDriver(lab, specFile);
     const line = out.split("\n").find((l) => l.startsWith("SNMP-BENCH "));
     if (!line) throw new Error(`no result from the driver: ${out.slice(-2000)}`);
@@ -141,6 +148,7 @@ export async function runSnmpBench(argv: readonly string[]): Promise<number> {
         boards: options.boards,
         agents: options.boards,
         oidsPerGet: oids.length,
+        warmupRounds: options.warmupRounds,
         portRate: defaultRate,
         usm: "authPriv SHA-256 AES-128",
       },

@@ -2,7 +2,8 @@
 // same 5 OIDs from every agent, (1) as one multicast GET through the SM daemon's control socket, (2) as
 // sequential unicast SNMPv3 authPriv GETs with net-snmp's manager (one warm session per agent), (3) as
 // sequential Net-SNMP `snmpget` runs; then one agent's unicast requests per second with 8 requests in
-// flight. Prints one JSON line: every sample in ms.
+// flight. (1) and (2) alternate, after warm-up rounds of both that are not recorded. Prints one JSON
+// line: every sample in ms.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -16,6 +17,8 @@ export interface DriverSpec {
   controlSocket: string;
   oids: string[];
   rounds: number;
+  /** Rounds of both kinds run first and not recorded: the daemons' JIT compiles the request path. */
+  warmupRounds: number;
   snmpgetRounds: number;
   rateSeconds: number;
   timeoutMs: number;
@@ -61,28 +64,27 @@ async function main(): Promise<void> {
     rate: 0,
   };
   const varbinds = spec.oids.map((oid) => ({ oid }));
-  for (let r = 0; r < spec.rounds; r++) {
+  for (let r = -spec.warmupRounds; r < spec.rounds; r++) {
     let complete = true;
-    out.multicast.push(
-      await timed(async () => {
-        const a = await control.call<{ results: Array<{ varbinds: unknown[] }>; missing: string[] }>(
-          "snmp.request",
-          {
-            pdu: "get",
-            varbinds,
-            timeoutMs: spec.timeoutMs,
-          },
-        );
-        complete = a.missing.length === 0 && a.results.length === spec.agents.length;
-      }),
-    );
+    const multicast = await timed(async () => {
+      const a = await control.call<{ results: Array<{ varbinds: unknown[] }>; missing: string[] }>(
+        "snmp.request",
+        {
+          pdu: "get",
+          varbinds,
+          timeoutMs: spec.timeoutMs,
+        },
+      );
+      complete = a.missing.length === 0 && a.results.length === spec.agents.length;
+    });
+    const netSnmp = await timed(async () => {
+      for (const s of sessions)
+        if ((await get(s, spec.oids)) !== spec.oids.length) throw new Error("short answer");
+    });
+    if (r < 0) continue;
+    out.multicast.push(multicast);
     if (!complete) out.multicastIncomplete++;
-    out.netSnmp.push(
-      await timed(async () => {
-        for (const s of sessions)
-          if ((await get(s, spec.oids)) !== spec.oids.length) throw new Error("short answer");
-      }),
-    );
+    out.netSnmp.push(netSnmp);
   }
   for (let r = 0; r < spec.snmpgetRounds; r++) {
     out.snmpget.push(
