@@ -94,6 +94,29 @@ test("a key file is read relative to the config, must exist and must hold hex", 
   t.true(parseConfig(withFile, dir).ok);
 });
 
+test("SNMP password files are read relative to the config; each missing or short one is named", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "iss-config-"));
+  const withSnmp = `${valid}snmp:
+  users: [{ name: ops, authPasswordFile: auth.pw, privPasswordFile: priv.pw, access: write }]
+  v2c: { communityFile: community, allow: [10.77.0.0/24] }
+`;
+  writeFileSync(join(dir, "auth.pw"), "short\n");
+  t.deepEqual(
+    errorsOf(withSnmp, dir).map((e) => e.path),
+    ["snmp.users[0].authPasswordFile", "snmp.users[0].privPasswordFile", "snmp.v2c.communityFile"],
+  );
+  t.regex(errorsOf(withSnmp, dir)[0]?.message ?? "", /auth\.pw must hold at least 8 characters/);
+  writeFileSync(join(dir, "auth.pw"), "auth-secret-1\n");
+  writeFileSync(join(dir, "priv.pw"), "priv-secret-2");
+  writeFileSync(join(dir, "community"), "community-3\n");
+  const r = parseConfig(withSnmp, dir);
+  if (!r.ok) return t.fail(JSON.stringify(r.errors));
+  t.deepEqual(r.value.snmp, {
+    users: [{ name: "ops", authPassword: "auth-secret-1", privPassword: "priv-secret-2", access: "write" }],
+    community: "community-3",
+  });
+});
+
 test("YAML syntax errors name the line", (t) => {
   const errors = errorsOf("node: {name: b3\nnetwork: [");
   t.true(errors.length > 0);

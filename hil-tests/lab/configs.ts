@@ -108,15 +108,16 @@ export function boardConfigText(state: LabState, board: BoardState): string {
   });
 }
 
+/** Writes the board's SNMP password files, checks its config with the daemon's loader, then writes it. */
 export function writeBoardConfig(state: LabState, board: BoardState): void {
   const text = boardConfigText(state, board);
+  mkdirSync(board.dataDir, { recursive: true });
+  for (const file of Object.values(snmpSecretFiles(board))) writeSecretFile(file, 16, false);
   const checked = parseConfig(text, dirname(board.configPath));
   if (!checked.ok) {
     const errors = checked.errors.map((e) => `${e.path}: ${e.message}`).join("; ");
     throw new Error(`generated config for ${board.name} is invalid: ${errors}`);
   }
-  mkdirSync(board.dataDir, { recursive: true });
-  for (const file of Object.values(snmpSecretFiles(board))) writeSecretFile(file, 16, false);
   writeBoardTree(dirname(board.configPath));
   writeFileSync(board.configPath, text);
 }

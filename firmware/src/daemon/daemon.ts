@@ -209,9 +209,10 @@ export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<Ru
     await endpoint.close();
     throw err;
   }
-  if (config.snmp)
+  if (config.snmp && loaded.snmp)
     snmp = new SnmpUnit(
       config.snmp,
+      loaded.snmp,
       config.network.address,
       endpoint,
       new Keyring(loaded.keys, config.rmtp.sendKeyId),

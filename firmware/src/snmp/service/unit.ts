@@ -1,9 +1,9 @@
 // The SNMP part of a board, composed from its config: the net-snmp agent on the service address answering
 // from the MIB engine (SNMPv2-MIB system, IF-MIB, ISS-MIB), notifications (role change, link down/up,
 // authentication failure), and multicast management over RMTP. Credentials come only from the files the
-// config names; a SET of issUnitIdentify goes the same way as `iss identify` (the field unit's identify).
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+// config names, which the config loader reads; a SET of issUnitIdentify goes the same way as
+// `iss identify` (the field unit's identify).
+import type { SnmpSecrets } from "../../config/load.js";
 import type { SnmpConfig } from "../../config/snmp-schema.js";
 import type { DaemonStatus } from "../../daemon/daemon.js";
 import type { DirectoryStatus } from "../../directory/service/sm-directory.js";
@@ -48,17 +48,6 @@ function linkKey(ports: readonly { name: string; operUp: boolean }[]): string {
     .join(" ");
 }
 
-function secret(path: string, field: string): string {
-  let text: string;
-  try {
-    text = readFileSync(resolve(path), "utf8").replace(/\r?\n$/, "");
-  } catch (err) {
-    throw new Error(`${field}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  if (text.length < 8) throw new Error(`${field}: ${path} must hold at least 8 characters`);
-  return text;
-}
-
 export class SnmpUnit {
   readonly engine: MibEngine<UnitSnapshot>;
   readonly multicast: MulticastManagement;
@@ -77,6 +66,7 @@ export class SnmpUnit {
 
   constructor(
     private readonly config: SnmpConfig,
+    secrets: SnmpSecrets,
     address: string,
     endpoint: RmtpEndpoint,
     keyring: Keyring,
@@ -90,12 +80,7 @@ export class SnmpUnit {
       interfacesModule,
       issModule(this.enterprise),
     ]);
-    const users: AgentUser[] = config.users.map((u, i) => ({
-      name: u.name,
-      authPassword: secret(u.authPasswordFile, `snmp.users[${i}].authPasswordFile`),
-      privPassword: secret(u.privPasswordFile, `snmp.users[${i}].privPasswordFile`),
-      access: u.access,
-    }));
+    const users: AgentUser[] = secrets.users;
     const n = config.notifications;
     this.notifier = n
       ? new Notifier(
@@ -115,13 +100,8 @@ export class SnmpUnit {
       authProtocol: config.authProtocol,
       privProtocol: config.privProtocol,
       users,
-      ...(config.v2c
-        ? {
-            v2c: {
-              community: secret(config.v2c.communityFile, "snmp.v2c.communityFile"),
-              allow: config.v2c.allow,
-            },
-          }
+      ...(config.v2c && secrets.community !== null
+        ? { v2c: { community: secrets.community, allow: config.v2c.allow } }
         : {}),
       engine: this.engine,
       snapshot: () => this.snapshot(),
