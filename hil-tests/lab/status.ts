@@ -23,13 +23,18 @@ export interface BoardStatus {
   control: ControlAnswer;
 }
 
-export async function queryControlStatus(socket: string, timeoutMs = 1000): Promise<ControlAnswer> {
+/** The daemon's answer to control op `op` (default `status`), or why there is none. */
+export async function queryControlStatus(
+  socket: string,
+  timeoutMs = 1000,
+  op = "status",
+): Promise<ControlAnswer> {
   let client: ControlClient | undefined;
   try {
     client = await ControlClient.connect(socket, timeoutMs);
     const status = await Promise.race([
-      client.call("status"),
-      sleep(timeoutMs).then(() => Promise.reject(new Error(`no reply to 'status' in ${timeoutMs} ms`))),
+      client.call(op),
+      sleep(timeoutMs).then(() => Promise.reject(new Error(`no reply to '${op}' in ${timeoutMs} ms`))),
     ]);
     return { answered: true, status };
   } catch (err) {
