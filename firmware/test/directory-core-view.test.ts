@@ -1,6 +1,7 @@
 // The overlay view (core/view.ts): staged writes shadow the store until settled (counted per key, so a
 // later write to the same key outlives the settle of an earlier one), and range, lookup, count and
-// hasChildren merge overlay and store: deletes hide stored entries, overlay-only keys appear.
+// hasChildren merge overlay and store: deletes hide stored entries, overlay-only keys appear; a range is
+// the view at its first step, however long it is held open.
 import test from "ava";
 import { indexTerm } from "../src/directory/core/index-terms.js";
 import type { EntryWrite } from "../src/directory/store/store.js";
@@ -103,6 +104,20 @@ test("range merges: deletes hidden, modified entries replaced, overlay-only keys
     store.count() - 1 + 2,
     "whole tree: one stored entry hidden, two added",
   );
+});
+
+test("range gives the view at its first step even when the staged writes commit before it ends", async (t) => {
+  const { store, view } = await setup();
+  const writes = [put("d"), put("e"), del("b")];
+  view.stage(writes);
+  const range = view.range(contentKey);
+  const first = range.next();
+  await store.commit([], writes);
+  view.settle(writes);
+  const rest = [...range];
+  t.false(first.done);
+  const seen = ids([...(first.done ? [] : [first.value]), ...rest]).filter(Boolean);
+  t.deepEqual(seen.sort(), ["a", "c", "d", "e"]);
 });
 
 test("lookup merges the index with staged entries", async (t) => {

@@ -28,17 +28,26 @@ export class OverlayView implements EntryReader {
     return p ? p.entry : this.store.get(key);
   }
 
-  /** Entries whose key starts with prefix: store order first, then entries only the overlay has. */
+  /**
+   * Entries whose key starts with prefix: store order first, then entries only the overlay has. The result
+   * is the view at the first step, however long the caller takes between steps: the store's range reads
+   * one snapshot, and the overlay is copied at the same moment. (Reading the overlay at the end instead
+   * lost every entry whose commit completed during a long search: the store's snapshot predates it, and
+   * the overlay no longer held it.)
+   */
   *range(prefix: string): Generator<{ key: string; entry: Entry }> {
+    const staged = new Map<string, Entry | undefined>();
+    for (const [key, p] of this.pending) if (key.startsWith(prefix)) staged.set(key, p.entry);
     for (const item of this.store.range(prefix)) {
-      const p = this.pending.get(item.key);
-      if (!p) yield item;
-      else if (p.entry) yield { key: item.key, entry: p.entry };
+      if (!staged.has(item.key)) {
+        yield item;
+        continue;
+      }
+      const entry = staged.get(item.key);
+      staged.delete(item.key);
+      if (entry) yield { key: item.key, entry };
     }
-    for (const [key, p] of this.pending) {
-      if (p.entry && key.startsWith(prefix) && this.store.get(key) === undefined)
-        yield { key, entry: p.entry };
-    }
+    for (const [key, entry] of staged) if (entry) yield { key, entry };
   }
 
   lookup(term: string): string[] {
