@@ -84,18 +84,50 @@ export async function assertNothingLost(
   sm: number,
 ): Promise<Map<string, string[]>> {
   const { dl, records } = run;
-  const snapshot = await dl.snapshot(sm);
-  t.deepEqual(checkStream(snapshot, records, prefix), [], `b${sm} holds every acknowledged write`);
+  const first = await dl.snapshot(sm);
+  t.deepEqual(checkStream(first, records, prefix), [], `b${sm} holds every acknowledged write`);
   const ses = dl.lab.boards.filter((b) => b.role === "se").map((b) => b.index);
-  const smCsn = (await dl.status(sm))?.lastCsn;
-  await pollUntil(
-    async () => Promise.all(ses.map(async (b) => (await dl.status(b))?.lastCsn)),
-    (csns) => csns.every((c) => c === smCsn),
-    15_000,
-    100,
+  const settled = await snapshotsAtOneCsn(dl, sm, ses);
+  if (!settled) {
+    t.fail(`the SEs never held b${sm}'s last CSN within 15 s`);
+    return first;
+  }
+  ses.forEach((b, i) =>
+    t.deepEqual(
+      snapshotDiff(settled.sm, settled.ses[i] ?? new Map<string, string[]>()),
+      [],
+      `b${b} equals b${sm}`,
+    ),
   );
-  for (const b of ses) t.deepEqual(snapshotDiff(snapshot, await dl.snapshot(b)), [], `b${b} equals b${sm}`);
-  return snapshot;
+  return settled.sm;
+}
+
+/**
+ * The SM's and every SE's snapshot taken while they all hold the same last CSN. Writes may go on after
+ * the client stream ends (an SE whose registration went to the old SM registers again with the new one
+ * when its announcement times out), so the CSN is read before and after the snapshots, and they are taken
+ * again until it did not move.
+ */
+async function snapshotsAtOneCsn(
+  dl: DirectoryLab,
+  sm: number,
+  ses: number[],
+): Promise<{ sm: Map<string, string[]>; ses: Map<string, string[]>[] } | null> {
+  const csns = async (): Promise<(number | undefined)[]> =>
+    Promise.all([sm, ...ses].map(async (b) => (await dl.status(b))?.lastCsn));
+  const same = (c: (number | undefined)[]): boolean => c[0] !== undefined && c.every((x) => x === c[0]);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const before = await csns();
+    if (same(before)) {
+      const smSnapshot = await dl.snapshot(sm);
+      const seSnapshots = await Promise.all(ses.map((b) => dl.snapshot(b)));
+      const after = await csns();
+      if (same(after) && after[0] === before[0]) return { sm: smSnapshot, ses: seSnapshots };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
 }
 
 /** No manager epoch was held by two boards; returns the terms, oldest first. */
