@@ -12,7 +12,7 @@ import { openBoardLeds } from "../src/led/open.js";
 import { StatusLeds } from "../src/led/status-leds.js";
 import { VirtualClock } from "../src/rmtp/io/clock.js";
 import { boardTree, readBoardLeds, virtualBoard, writeBoardTree } from "../../hil-tests/lab/board-tree.js";
-import { boardConfigText, writeSecretFile } from "../../hil-tests/lab/configs.js";
+import { boardConfigText, snmpSecretFiles, writeSecretFile } from "../../hil-tests/lab/configs.js";
 import { planLab } from "../../hil-tests/lab/state.js";
 
 test("a lab board's config points at its own virtual board, which the daemon detects and lights", async (t) => {
@@ -22,6 +22,7 @@ test("a lab board's config points at its own virtual board, which the daemon det
   const boardDir = join(state.dir, board.name);
   writeSecretFile(state.keyFile, 32);
   writeSecretFile(state.directoryPasswordFile, 16, false);
+  for (const file of Object.values(snmpSecretFiles(board))) writeSecretFile(file, 16, false);
   const parsed = parseConfig(boardConfigText(state, board), boardDir);
   if (!parsed.ok) return t.fail(JSON.stringify(parsed.errors));
   t.deepEqual(parsed.value.config.board, { name: "virtual-lab", ...boardTree(boardDir) });
