@@ -5,6 +5,7 @@
 // authentication failures. net-snmp is pinned by the lockfile: the handlers it calls are checked at start.
 import type { RemoteInfo, Socket } from "node:dgram";
 import snmp from "net-snmp";
+import type { SnmpUser } from "../../config/load.js";
 import type { Agent, RequestMessage, SnmpError } from "net-snmp";
 import type { MibEngine, SetAction } from "../mib/engine.js";
 import type { UnitSnapshot } from "../mib/snapshot.js";
@@ -12,12 +13,8 @@ import { ErrorStatus, type Varbind } from "../mib/types.js";
 import { fromNetSnmp, toNetSnmp } from "./convert.js";
 import { inPrefixes } from "./prefix.js";
 
-export interface AgentUser {
-  name: string;
-  authPassword: string;
-  privPassword: string;
-  access: "read" | "write";
-}
+/** A USM user as the config loader reads it, passwords included. */
+export type AgentUser = SnmpUser;
 
 export interface AgentOptions {
   address: string;

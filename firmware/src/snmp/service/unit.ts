@@ -80,7 +80,7 @@ export class SnmpUnit {
       interfacesModule,
       issModule(this.enterprise),
     ]);
-    const users: AgentUser[] = secrets.users;
+    const users = secrets.users;
     const n = config.notifications;
     this.notifier = n
       ? new Notifier(
