@@ -1,11 +1,17 @@
 // What the daemon's status means on the LEDs and to systemd (daemon/unit-state.ts), on an injected clock:
-// the role states, degraded for an eviction (for a minute), a lost manager or a missing standby, and when
-// the role counts as known for READY=1.
+// the role states, degraded for an eviction (for a minute), a lost manager, a missing standby, a switch
+// not as configured or repaired often, and when the role counts as known for READY=1.
 import test from "ava";
 import type { DaemonStatus } from "../src/daemon/daemon.js";
 import type { FailoverUnitStatus } from "../src/daemon/failover.js";
-import { evictionMemoryMs, UnitConditions } from "../src/daemon/unit-state.js";
+import {
+  driftWindowMs,
+  evictionMemoryMs,
+  frequentDriftRepairs,
+  UnitConditions,
+} from "../src/daemon/unit-state.js";
 import type { NodeStatus } from "../src/rmtp/core/node.js";
+import type { SwitchManagerStatus } from "../src/switch/io/manager.js";
 import { zeroCounters } from "../src/rmtp/core/types.js";
 
 /** The failover fields unit-state reads (role, established, replication); the rest it does not look at. */
@@ -117,4 +123,38 @@ test("without failover, the configured SM is active once it manages the group", 
     "sm-active",
   );
   t.is(new UnitConditions(750).observe(status("bsm", {}), 0).state, "bsm-standby");
+});
+
+function withSwitch(s: DaemonStatus, ok: boolean, repairs: number): DaemonStatus {
+  const sw: SwitchManagerStatus = {
+    bridge: "br0",
+    ok,
+    readAt: null,
+    vlans: 1,
+    vlanMemberships: 2,
+    groups: 1,
+    streamGroups: 0,
+    unplacedStreams: [],
+    repairs,
+    lastDrift: null,
+    updates: 0,
+    lastApply: null,
+  };
+  return { ...s, switch: sw };
+}
+
+test("a switch not as configured, or repaired often in ten minutes, degrades the unit", (t) => {
+  const c = new UnitConditions(750);
+  const se = status("se", {});
+  t.like(c.observe(withSwitch(se, true, 0), 0), { state: "se-ready", degraded: [] });
+  t.like(c.observe(withSwitch(se, false, 0), 10), { degraded: ["switch not as configured"] });
+  for (let n = 1; n < frequentDriftRepairs; n++)
+    t.is(c.observe(withSwitch(se, true, n), n * 1000).state, "se-ready");
+  const often = c.observe(withSwitch(se, true, frequentDriftRepairs), 5000);
+  t.like(often, {
+    state: "degraded",
+    degraded: [`switch drift repaired ${frequentDriftRepairs} times in 10 min`],
+  });
+  t.is(often.statusLine, `SE, manager b1, 2 members; degraded: switch drift repaired 3 times in 10 min`);
+  t.is(c.observe(withSwitch(se, true, frequentDriftRepairs), 1000 + driftWindowMs).state, "se-ready");
 });

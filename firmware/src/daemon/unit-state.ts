@@ -1,11 +1,14 @@
 // What the daemon's status means for the technician and for systemd, sans I/O: the LED state (role,
 // degraded), the STATUS= line, and whether the role is known (READY=1). Fed the daemon's status and the
-// time; remembers what it needs to see change (evictions, losing the manager).
+// time; remembers what it needs to see change (evictions, losing the manager, the switch's drift repairs).
 import type { BaseState } from "../led/core.js";
 import type { DaemonStatus } from "./daemon.js";
 
 /** How long an eviction keeps the unit degraded. */
 export const evictionMemoryMs = 60_000;
+/** This many drift repairs of the switch within driftWindowMs make the unit degraded. */
+export const frequentDriftRepairs = 3;
+export const driftWindowMs = 600_000;
 
 export interface UnitReading {
   state: BaseState;
@@ -19,6 +22,8 @@ export class UnitConditions {
   private evictions = 0;
   private evictedAt: number | null = null;
   private wasAdmitted = false;
+  private switchRepairs = 0;
+  private repairTimes: number[] = [];
 
   /** discoveryMs: how long a failover board listens for an SM before its role is settled. */
   constructor(private readonly discoveryMs: number) {}
@@ -38,8 +43,22 @@ export class UnitConditions {
     if (f?.role === "sm" && !f.replication.standbys.some((p) => p.connected))
       degraded.push("no standby connected");
     if (f?.role === "standby" && ready && f.replication.sm === null) degraded.push("no sync link to the SM");
+    degraded.push(...this.switchConditions(s, now));
     const state = degraded.length > 0 && (role !== "booting" || this.wasAdmitted) ? "degraded" : role;
     return { state, ready, statusLine: statusLine(s, role, degraded), degraded };
+  }
+
+  private switchConditions(s: DaemonStatus, now: number): string[] {
+    const sw = s.switch;
+    if (!sw) return [];
+    for (let n = this.switchRepairs; n < sw.repairs; n++) this.repairTimes.push(now);
+    this.switchRepairs = sw.repairs;
+    this.repairTimes = this.repairTimes.filter((at) => now - at < driftWindowMs);
+    const found: string[] = [];
+    if (!sw.ok) found.push("switch not as configured");
+    if (this.repairTimes.length >= frequentDriftRepairs)
+      found.push(`switch drift repaired ${this.repairTimes.length} times in ${driftWindowMs / 60_000} min`);
+    return found;
   }
 }
 
