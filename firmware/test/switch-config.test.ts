@@ -91,3 +91,35 @@ test("cross-field rules of a VLAN-filtering bridge carry their paths", (t) => {
     ].sort(),
   );
 });
+
+test("a switch section without ports takes the named board's ports, never its DSA conduit", (t) => {
+  const ports = (board: string): string[] => {
+    const r = parseConfig(
+      `${base}board: { name: ${board} }\nswitch: { multicast: { querier: true } }\n`,
+      "/",
+    );
+    return r.ok ? r.value.config.switch!.ports.map((p) => `${p.name}:${p.multicastRouter}`) : [];
+  };
+  t.deepEqual(ports("cm4-ksz9477"), ["lan1:auto", "lan2:auto", "lan3:auto", "lan4:auto", "lan5:auto"]);
+  t.deepEqual(ports("rpi4b"), ["eth0:auto"]);
+});
+
+test("the board's conduit as a switch port, an unknown board and a switch without ports or board are errors", (t) => {
+  const errorsOf = (text: string): string[] => {
+    const r = parseConfig(`${base}${text}`, "/");
+    return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+  };
+  t.deepEqual(
+    errorsOf(`board: { name: cm4-ksz9477 }\nswitch: { ports: [{ name: lan1 }, { name: eth0 }] }\n`),
+    [
+      "switch.ports[1].name: eth0 is the DSA conduit (the switch chip's CPU port) of board cm4-ksz9477; bridge its ports lan1, lan2, lan3, lan4, lan5 instead",
+    ],
+  );
+  t.deepEqual(errorsOf(`board: { name: rpi4b }\nswitch: { ports: [{ name: eth0 }, { name: eth1 }] }\n`), []);
+  const unknown = errorsOf(`board: { name: rpi9 }\nswitch: {}\n`);
+  t.is(unknown.length, 1);
+  t.regex(unknown[0]!, /^board\.name: no board file rpi9\.yaml \(known boards: .*rpi4b.*\)$/);
+  t.deepEqual(errorsOf(`switch: { bridge: br0 }\n`), [
+    "switch.ports: is required unless board.name names the board (the switch then takes the board's ports)",
+  ]);
+});

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { formatPath } from "../config/load.js";
+import { formatPath } from "../config/field-path.js";
 import { boardSchema, type Board } from "./schema.js";
 
 /** The repository's board/ directory, from dist/firmware/src/board/ or firmware/src/board/. */

@@ -1,9 +1,14 @@
 // Reads iss.yaml, validates it against the schema and reads the key and password files it names (relative
-// paths from the config file's directory). Returns every error with its field path instead of stopping at
-// the first, so `iss check-config` can list them all.
+// paths from the config file's directory); when board.name names a board, its board file gives the switch
+// its ports. Returns every error with its field path instead of stopping at the first, so
+// `iss check-config` can list them all.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
+import { loadBoards } from "../board/load.js";
+import type { Board } from "../board/schema.js";
+import { boardBridgePorts, switchPortErrors } from "../board/switch-ports.js";
+import { formatPath } from "./field-path.js";
 import { configSchema, type IssConfig } from "./schema.js";
 import type { SnmpConfig } from "./snmp-schema.js";
 
@@ -48,15 +53,6 @@ export interface LoadedConfig {
 
 export type LoadResult = { ok: true; value: LoadedConfig } | { ok: false; errors: ConfigError[] };
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const part of path) {
-    if (typeof part === "number") out += `[${part}]`;
-    else out += out === "" ? String(part) : `.${String(part)}`;
-  }
-  return out === "" ? "(top level)" : out;
-}
-
 export function parseConfig(text: string, baseDir: string): LoadResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
@@ -69,17 +65,22 @@ export function parseConfig(text: string, baseDir: string): LoadResult {
       }),
     };
   }
-  const parsed = configSchema.safeParse(doc.toJS());
+  const raw: unknown = doc.toJS();
+  const board = namedBoard(raw);
+  if (board && "errors" in board) return { ok: false, errors: board.errors };
+  const parsed = configSchema.safeParse(board ? withBoardPorts(raw, board) : raw);
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((issue) => ({
-        path: formatPath(issue.path),
-        message: issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message,
-      })),
+      errors: parsed.error.issues.map((issue) => {
+        const path = formatPath(issue.path);
+        const required = issue.code === "invalid_type" && issue.input === undefined;
+        return { path, message: required ? requiredMessage(path) : issue.message };
+      }),
     };
   }
-  const errors: ConfigError[] = [];
+  const errors: ConfigError[] =
+    board && parsed.data.switch ? switchPortErrors(board, parsed.data.switch.ports) : [];
   const keys: SiteKey[] = [];
   parsed.data.rmtp.keys.forEach((key, index) => {
     const hex =
@@ -99,6 +100,36 @@ export function parseConfig(text: string, baseDir: string): LoadResult {
   const snmp = parsed.data.snmp ? readSnmpSecrets(parsed.data.snmp, baseDir, errors) : null;
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: { config: parsed.data, keys, directoryUsers, snmp } };
+}
+
+function requiredMessage(path: string): string {
+  return path === "switch.ports"
+    ? "is required unless board.name names the board (the switch then takes the board's ports)"
+    : "is required";
+}
+
+/** The board file that board.name names, if it names one; an unknown name is an error at board.name. */
+function namedBoard(raw: unknown): Board | { errors: ConfigError[] } | null {
+  const name = (raw as { board?: { name?: unknown } } | null)?.board?.name;
+  if (typeof name !== "string") return null;
+  let boards: Board[];
+  try {
+    boards = loadBoards();
+  } catch (err) {
+    return { errors: [{ path: "board.name", message: (err as Error).message }] };
+  }
+  const board = boards.find((b) => b.id === name);
+  if (board) return board;
+  const known = boards.map((b) => b.id).join(", ");
+  return { errors: [{ path: "board.name", message: `no board file ${name}.yaml (known boards: ${known})` }] };
+}
+
+/** A switch section without ports takes the board's (docs/switch.md, Ports from the board). */
+function withBoardPorts(raw: unknown, board: Board): unknown {
+  const config = raw as { switch?: unknown };
+  const section = config.switch;
+  if (typeof section !== "object" || section === null || "ports" in section) return raw;
+  return { ...config, switch: { ...section, ports: boardBridgePorts(board).map((name) => ({ name })) } };
 }
 
 function readSnmpSecrets(snmp: SnmpConfig, baseDir: string, errors: ConfigError[]): SnmpSecrets {

@@ -3,7 +3,8 @@
 // 802.1Q interfaces for the board's addresses, IGMP/MLD snooping and querier, static multicast groups per
 // port and VLAN, router ports, the ports where service LAN boards sit (their RMTP group stays forwarded) and
 // the service engines behind each port (the stream groups the directory says they serve are forwarded
-// there). Until board files exist the config names the ports. Every error carries its field path.
+// there). Without ports, the config loader fills in the named board's (board/switch-ports.ts). Every error
+// carries its field path.
 import { isIP, isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
 

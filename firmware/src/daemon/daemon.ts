@@ -22,6 +22,7 @@ import { startFailover } from "./failover-start.js";
 import type { FailoverUnit, FailoverUnitStatus } from "./failover.js";
 import type { ChangeOp } from "../directory/model/types.js";
 import { FieldUnit, type FieldUnitStatus } from "./field-unit.js";
+import { switchPortErrors } from "../board/switch-ports.js";
 import { desiredState } from "../switch/core/desired.js";
 import { SwitchManager, type SwitchManagerStatus } from "../switch/io/manager.js";
 import { followStreamGroups } from "./switch-streams.js";
@@ -55,6 +56,11 @@ export interface RunningDaemon {
 export async function startDaemon(loaded: LoadedConfig, log: Logger): Promise<RunningDaemon> {
   const { config } = loaded;
   const field = await FieldUnit.open(config, log);
+  const portErrors = field.board && config.switch ? switchPortErrors(field.board, config.switch.ports) : [];
+  if (portErrors.length > 0) {
+    field.close("fault");
+    throw new Error(portErrors.map((e) => `${e.path}: ${e.message}`).join("; "));
+  }
   const startedAt = Date.now();
   const dataDir = config.node.dataDir;
   const previous = readCounters(dataDir);

@@ -7,6 +7,7 @@ import type { BoardSection, IssConfig } from "../config/schema.js";
 import type { Logger } from "../log/logger.js";
 import { detectConfiguredBoard, type DetectedBoard } from "../board/detect.js";
 import { loadBoards } from "../board/load.js";
+import type { Board } from "../board/schema.js";
 import type { BaseState } from "../led/core.js";
 import { openBoardLeds } from "../led/open.js";
 import { StatusLeds, type StatusLedsStatus } from "../led/status-leds.js";
@@ -111,6 +112,11 @@ export class FieldUnit {
     return { seconds, leds: this.leds !== null };
   }
 
+  /** The board the unit was found to run on; null without a device tree or board section. */
+  get board(): Board | null {
+    return this.detected?.board ?? null;
+  }
+
   status(): FieldUnitStatus {
     const b = this.detected;
     return {
@@ -131,10 +137,11 @@ export class FieldUnit {
     await this.notify?.send({ STOPPING: "1", STATUS: "stopping" }).catch(() => undefined);
   }
 
-  close(): void {
+  /** The LEDs are left showing `final`: stopped after a graceful stop, fault when the daemon cannot start. */
+  close(final: "stopped" | "fault" = "stopped"): void {
     process.off("exit", this.onExit);
     this.pinger?.stop();
-    this.leds?.set("stopped");
+    this.leds?.set(final);
     this.leds?.close();
   }
 
