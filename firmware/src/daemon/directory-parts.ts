@@ -1,6 +1,7 @@
 // What every board's directory is built from, whatever its role: the lmdb store in the data directory
 // with the ISS schema's index terms (watched, when the daemon asked to follow it), views over it, the LDAP
-// service options from the config, and the registration of the board's own switch entry with the SM.
+// service options from the config, and the registration of the board's own switch entry with the SM that
+// admitted it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DirectoryConfig, IssConfig } from "../config/schema.js";
@@ -96,13 +97,14 @@ export function ldapServiceOptions(
 /**
  * An SE (or standby) announces its own switch entry: added the first time, its role and address refreshed
  * after. While the SM is still creating ou=switches (noSuchObject) or does not answer, it tries again
- * each second, for a minute.
+ * each second, for a minute. Null when `signal` aborted it (a newer registration took over).
  */
-export async function registerSelf(
+async function registerSelf(
   se: SeDirectory,
   ctx: TreeContext,
   config: IssConfig,
-): Promise<AnnounceResult> {
+  signal?: AbortSignal,
+): Promise<AnnounceResult | null> {
   const self = {
     suffix: ctx.suffix.display,
     name: config.node.name,
@@ -115,9 +117,42 @@ export async function registerSelf(
       message: String(err),
       csn: 0,
     }));
+    if (signal?.aborted) return null;
     if (added.code === ResultCode.entryAlreadyExists) return se.announce([ownEntryRefresh(self)]);
     const retry = added.code === ResultCode.noSuchObject || added.code === ResultCode.unavailable;
     if (!retry || attempt === 60) return added;
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    if (signal?.aborted) return null;
+  }
+}
+
+/**
+ * Each admission of this board registers its switch entry with the SM that admitted it; the registration
+ * of an earlier admission stops, and announcements the old SM will not answer fail at once.
+ */
+export class SelfRegistration {
+  private current: AbortController | undefined;
+
+  constructor(
+    private readonly ctx: TreeContext,
+    private readonly config: IssConfig,
+    private readonly log: Logger,
+  ) {}
+
+  admitted(se: SeDirectory, manager: string): void {
+    this.current?.abort();
+    const current = new AbortController();
+    this.current = current;
+    se.admittedBy(manager);
+    registerSelf(se, this.ctx, this.config, current.signal).then(
+      (r) => {
+        if (r) this.log.info("registered", { manager, code: r.code, csn: r.csn, message: r.message });
+      },
+      (err: unknown) => this.log.warn("register-failed", { manager, reason: String(err) }),
+    );
+  }
+
+  stop(): void {
+    this.current?.abort();
   }
 }

@@ -11,7 +11,7 @@ import { DirectoryLdapService } from "../directory/ldap/ldap-server.js";
 import type { ChangeOp } from "../directory/model/types.js";
 import { SeDirectory, type AnnounceResult } from "../directory/service/se-directory.js";
 import { SmDirectory, type DirectoryStatus } from "../directory/service/sm-directory.js";
-import { ldapServiceOptions, openDirectoryStore, registerSelf } from "./directory-parts.js";
+import { ldapServiceOptions, openDirectoryStore, SelfRegistration } from "./directory-parts.js";
 
 export interface RunningDirectory {
   /** Takes a delivered RMTP message if it is a directory message; false when it is not one. */
@@ -46,6 +46,7 @@ export async function startDirectory(
   const se = isSm
     ? undefined
     : new SeDirectory({ ctx, view: views.writer, link: endpoint, log: dirLog, node: config.node.id });
+  const registration = new SelfRegistration(ctx, config, dirLog);
   const referral = (): string | undefined => {
     if (directory.managerUri) return directory.managerUri;
     const address = endpoint.status().manager?.address;
@@ -83,12 +84,7 @@ export async function startDirectory(
     onEvent(e) {
       if (sm && (e.event === "member-left" || e.event === "member-evicted")) sm.forgetReplica(e.id);
       if (se && (e.event === "admitted" || e.event === "gap")) se.catchUp(e.event);
-      if (se && e.event === "admitted") {
-        registerSelf(se, ctx, config).then(
-          (r) => dirLog.info("registered", { code: r.code, csn: r.csn, message: r.message }),
-          (err: unknown) => dirLog.warn("register-failed", { reason: String(err) }),
-        );
-      }
+      if (se && e.event === "admitted") registration.admitted(se, e.manager);
     },
     status: () => (sm ? sm.status() : (se as SeDirectory).status()),
     announce(ops) {
@@ -96,6 +92,7 @@ export async function startDirectory(
       return se.announce(ops);
     },
     async close() {
+      registration.stop();
       await ldap.close();
       sm?.close();
       await se?.close();

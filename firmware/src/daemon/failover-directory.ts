@@ -25,7 +25,7 @@ import { connectSync, SyncServer } from "../directory/sync/tcp-link.js";
 import {
   ldapServiceOptions,
   openDirectoryStore,
-  registerSelf,
+  SelfRegistration,
   type DirectoryParts,
 } from "./directory-parts.js";
 import type { RunningDirectory } from "./directory.js";
@@ -112,6 +112,7 @@ export class FailoverDirectory implements RunningDirectory {
   /** The SM this node last synced with as standby: it cannot hold a lease from itself. */
   private lastSm: number | null = null;
   private closed = false;
+  private readonly registration: SelfRegistration;
 
   private constructor(
     private readonly parts: DirectoryParts,
@@ -125,6 +126,7 @@ export class FailoverDirectory implements RunningDirectory {
     this.dataDir = loaded.config.node.dataDir;
     this.syncLog = log.child("sync");
     this.syncRejects = new RateLimitedLog(this.syncLog);
+    this.registration = new SelfRegistration(parts.ctx, loaded.config, log);
     this.role = this.standby();
     this.backend = new RoleBackend(
       parts.ctx,
@@ -177,6 +179,7 @@ export class FailoverDirectory implements RunningDirectory {
 
   /** Becomes the writer of term `term.epoch`; the LDAP service on the virtual address starts here. */
   becomeSm(term: TermInfo): Promise<void> {
+    this.registration.stop();
     return this.serially(async () => {
       const old = this.role;
       if (old.kind === "sm") return;
@@ -334,13 +337,7 @@ export class FailoverDirectory implements RunningDirectory {
     if (role.kind === "sm" && (e.event === "member-left" || e.event === "member-evicted"))
       role.sm.forgetReplica(e.id);
     if (role.kind === "standby" && (e.event === "admitted" || e.event === "gap")) role.se.catchUp(e.event);
-    if (role.kind === "standby" && e.event === "admitted") {
-      const { config } = this.loaded;
-      registerSelf(role.se, this.parts.ctx, config).then(
-        (r) => this.log.info("registered", { code: r.code, csn: r.csn, message: r.message }),
-        (err: unknown) => this.log.warn("register-failed", { reason: String(err) }),
-      );
-    }
+    if (role.kind === "standby" && e.event === "admitted") this.registration.admitted(role.se, e.manager);
   }
 
   status(): DirectoryStatus {
@@ -355,6 +352,7 @@ export class FailoverDirectory implements RunningDirectory {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.registration.stop();
     clearInterval(this.connectTimer);
     await this.switching;
     await this.ldap.close();

@@ -1,6 +1,7 @@
 // A Service Engine's directory: runs the replica state machine against its durable store (commits and
 // refreshes one at a time, in order), answers reads from the replica, announces content changes to the SM
-// and waits for the SM's verdict, and asks for a catch-up whenever RMTP says it (re)joined or missed data.
+// and waits for the SM's verdict (given up at once when another SM admits it), and asks for a catch-up
+// whenever RMTP says it (re)joined or missed data.
 // While a full refresh (or a wipe) is being written, the store does not yet hold what the replica applies
 // the next changes to, so directory messages are held until it is written.
 import { packMessage } from "../codec/envelope.js";
@@ -59,6 +60,8 @@ export class SeDirectory {
   private replacing = 0;
   private held: DirectoryMessage[] = [];
   private readonly announces = new Map<number, PendingAnnounce>();
+  /** The manager that admitted this node last. */
+  private manager: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -92,6 +95,23 @@ export class SeDirectory {
   /** RMTP admitted this node, or it missed messages: ask the SM for what follows our last CSN. */
   catchUp(reason: string): void {
     this.run(this.replica.requestCatchup(this.now(), reason));
+  }
+
+  /**
+   * RMTP admitted this node under `manager`. When that is another manager than before (a failover), the
+   * announcements still waiting were sent to the old one, which will not answer: they fail now, as of
+   * unknown outcome, instead of at their timeout.
+   */
+  admittedBy(manager: string): void {
+    const previous = this.manager;
+    this.manager = manager;
+    if (previous === undefined || previous === manager) return;
+    this.failAnnouncements(
+      new LdapError(
+        ResultCode.unavailable,
+        `no answer from ${previous}, no longer the SM (now ${manager}); the outcome is unknown`,
+      ),
+    );
   }
 
   /** Sends content changes to the SM; resolves with the SM's result (code 0 when committed). */
@@ -128,13 +148,17 @@ export class SeDirectory {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    for (const [, p] of this.announces) {
-      clearTimeout(p.timer);
-      p.reject(new LdapError(ResultCode.unavailable, "directory closing"));
-    }
-    this.announces.clear();
+    this.failAnnouncements(new LdapError(ResultCode.unavailable, "directory closing"));
     this.closeBatch();
     await this.chain;
+  }
+
+  private failAnnouncements(err: LdapError): void {
+    for (const [, p] of this.announces) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.announces.clear();
   }
 
   private schedule(): void {
