@@ -289,7 +289,12 @@ export class RmtpNode {
       this.counters.staleEpochFrames++;
       return;
     }
-    if (a.epoch > this.epoch) this.changeEpoch(a.epoch, `announcement from ${this.nameOf(a.source)}`, now);
+    if (a.epoch > this.epoch) {
+      const previous = this.managerId;
+      this.changeEpoch(a.epoch, `announcement from ${this.nameOf(a.source)}`, now);
+      /* Another node took over: the previous manager failed or handed over; the new one does not wait for it either. */
+      if (previous !== a.source) this.awaited.delete(previous);
+    }
     this.managerId = a.source;
     this.managerAddress = from;
     this.lastAnnounceAt = now;
