@@ -1,7 +1,7 @@
 // A Service Engine's directory: runs the replica state machine against its durable store (commits and
 // refreshes one at a time, in order), answers reads from the replica, announces content changes to the SM
-// and waits for the SM's verdict (given up at once when another SM admits it), and asks for a catch-up
-// whenever RMTP says it (re)joined or missed data.
+// and waits for the SM's verdict (given up at once when another SM admits it and the old one had taken the
+// announcement), and asks for a catch-up whenever RMTP says it (re)joined or missed data.
 // While a full refresh (or a wipe) is being written, the store does not yet hold what the replica applies
 // the next changes to, so directory messages are held until it is written.
 import { packMessage } from "../codec/envelope.js";
@@ -39,6 +39,8 @@ interface PendingAnnounce {
   resolve: (r: AnnounceResult) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
+  /** The manager acknowledged the message (RMTP ack(last)): it will not be sent again in a new epoch. */
+  acknowledged: boolean;
 }
 
 export class SeDirectory {
@@ -99,19 +101,23 @@ export class SeDirectory {
 
   /**
    * RMTP admitted this node under `manager`. When that is another manager than before (a failover), the
-   * announcements still waiting were sent to the old one, which will not answer: they fail now, as of
-   * unknown outcome, instead of at their timeout.
+   * announcements the old one acknowledged will not be answered (RMTP sends only unacknowledged messages
+   * again, and the new SM answers those): they fail now, as of unknown outcome, instead of at their timeout.
    */
   admittedBy(manager: string): void {
     const previous = this.manager;
     this.manager = manager;
     if (previous === undefined || previous === manager) return;
-    this.failAnnouncements(
-      new LdapError(
-        ResultCode.unavailable,
-        `no answer from ${previous}, no longer the SM (now ${manager}); the outcome is unknown`,
-      ),
+    const error = new LdapError(
+      ResultCode.unavailable,
+      `no answer from ${previous}, no longer the SM (now ${manager}); the outcome is unknown`,
     );
+    for (const [request, p] of this.announces) {
+      if (!p.acknowledged) continue;
+      clearTimeout(p.timer);
+      this.announces.delete(request);
+      p.reject(error);
+    }
   }
 
   /** Sends content changes to the SM; resolves with the SM's result (code 0 when committed). */
@@ -122,12 +128,16 @@ export class SeDirectory {
         this.announces.delete(request);
         reject(new Error(`no answer from the SM to announcement ${request}`));
       }, this.o.announceTimeoutMs ?? 10_000);
-      this.announces.set(request, { resolve, reject, timer });
-      this.send({ kind: "announce", node: this.o.node, request, ops }).catch((err: unknown) => {
-        clearTimeout(timer);
-        this.announces.delete(request);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      });
+      const pending: PendingAnnounce = { resolve, reject, timer, acknowledged: false };
+      this.announces.set(request, pending);
+      this.send({ kind: "announce", node: this.o.node, request, ops }).then(
+        () => (pending.acknowledged = true),
+        (err: unknown) => {
+          clearTimeout(timer);
+          this.announces.delete(request);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
     });
   }
 
@@ -148,17 +158,13 @@ export class SeDirectory {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
-    this.failAnnouncements(new LdapError(ResultCode.unavailable, "directory closing"));
-    this.closeBatch();
-    await this.chain;
-  }
-
-  private failAnnouncements(err: LdapError): void {
     for (const [, p] of this.announces) {
       clearTimeout(p.timer);
-      p.reject(err);
+      p.reject(new LdapError(ResultCode.unavailable, "directory closing"));
     }
     this.announces.clear();
+    this.closeBatch();
+    await this.chain;
   }
 
   private schedule(): void {
